@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs the chart tooling at the versions pinned in scripts/tools.versions, idempotently:
+#   - helm        (go install helm.sh/helm/v3/cmd/helm@$HELM_VERSION)
+#   - kubeconform (go install github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION)
+#   - the Kubernetes JSON schemas kubeconform needs offline, converted from the OpenAPI document of
+#     the k8s.io/kubernetes Go module ($KUBERNETES_SCHEMA_VERSION) by scripts/lib/k8s-openapi-to-jsonschema.mjs
+#   - shellcheck from Debian, when missing and when running as root with apt-get (optional: never fatal)
+#
+# Everything goes under $AKU_TOOLS_DIR (default: <repo>/.cache/tools):
+#   bin/helm, bin/kubeconform, kubernetes-json-schema/v<version>-standalone-strict/*.json, tools.env
+# A tool already present at the pinned version (read from the binary's Go build info) is not rebuilt.
+# Needs: go (1.24+), node, and the Go module proxy. Fails loudly on any error.
+set -Eeuo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/lib/install-tools-lib.sh
+source "$ROOT/scripts/lib/install-tools-lib.sh"
+# shellcheck source=scripts/tools.versions
+source "$ROOT/scripts/tools.versions"
+
+TOOLS_DIR=${AKU_TOOLS_DIR:-$ROOT/.cache/tools}
+BIN_DIR=$TOOLS_DIR/bin
+SCHEMA_DIR=$TOOLS_DIR/kubernetes-json-schema
+
+trap 'die "failed at line $LINENO: $BASH_COMMAND"' ERR
+
+require_cmd go "install Go 1.24 or newer"
+require_cmd node "install Node.js 20 or newer"
+mkdir -p "$BIN_DIR" "$SCHEMA_DIR"
+log "tools directory: $TOOLS_DIR ($(go version))"
+
+go_install_pinned helm helm.sh/helm/v3 helm.sh/helm/v3/cmd/helm "$HELM_VERSION" \
+  "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+go_install_pinned kubeconform github.com/yannh/kubeconform github.com/yannh/kubeconform/cmd/kubeconform \
+  "$KUBECONFORM_VERSION" ""
+
+install_k8s_schemas "$KUBERNETES_SCHEMA_VERSION" "$SCHEMA_DIR" "$ROOT/scripts/lib/k8s-openapi-to-jsonschema.mjs"
+
+install_shellcheck_optional "$SHELLCHECK_DEBIAN_PACKAGE"
+
+SCHEMA_LOCATION="$SCHEMA_DIR/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json"
+smoke_test "$BIN_DIR" "$SCHEMA_LOCATION" "$KUBERNETES_SCHEMA_VERSION"
+
+cat > "$TOOLS_DIR/tools.env.tmp" <<ENV
+# Written by scripts/install-tools.sh; read by test/chart/tools.ts.
+HELM=$BIN_DIR/helm
+HELM_VERSION=$HELM_VERSION
+KUBECONFORM=$BIN_DIR/kubeconform
+KUBECONFORM_VERSION=$KUBECONFORM_VERSION
+KUBERNETES_SCHEMA_VERSION=$KUBERNETES_SCHEMA_VERSION
+KUBECONFORM_SCHEMA_LOCATION=$SCHEMA_LOCATION
+ENV
+mv "$TOOLS_DIR/tools.env.tmp" "$TOOLS_DIR/tools.env"
+log "done: helm $HELM_VERSION, kubeconform $KUBECONFORM_VERSION, Kubernetes $KUBERNETES_SCHEMA_VERSION schemas; see $TOOLS_DIR/tools.env"
