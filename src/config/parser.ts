@@ -77,8 +77,12 @@ class Parser {
     for (;;) {
       // A comma after a group's closing parenthesis announces another group, possibly on a later line.
       const s = this.scanner;
+      const afterGroup = s.mark();
       s.skipTrivia();
-      if (s.peek() !== ',') return groups;
+      if (s.peek() !== ',') {
+        s.reset(afterGroup); // the rest of the line still has to be checked by the caller
+        return groups;
+      }
       s.advance();
       groups.push(this.group());
     }

@@ -6,6 +6,12 @@ import type { SourcePosition } from './errors.js';
  * drives the scanner and asks for what it expects next rather than consuming a token stream.
  */
 
+export interface ScannerMark {
+  readonly index: number;
+  readonly line: number;
+  readonly column: number;
+}
+
 /** Characters that end a bare word inside a REPLICATIONS block. */
 const STRUCTURE_DELIMITERS = new Set(['(', ')', ',', '=', '"', '#']);
 
@@ -106,10 +112,20 @@ export class Scanner {
 
   /** The word readWord would return, without consuming it. */
   peekWord(): string {
-    const saved = { index: this.index, line: this.line, column: this.column };
+    const saved = this.mark();
     const word = this.readWord();
-    Object.assign(this, saved);
+    this.reset(saved);
     return word;
+  }
+
+  mark(): ScannerMark {
+    return { index: this.index, line: this.line, column: this.column };
+  }
+
+  reset(mark: ScannerMark): void {
+    this.index = mark.index;
+    this.line = mark.line;
+    this.column = mark.column;
   }
 
   readQuoted(): { text: string; quoted: true } | { error: 'unterminated' } {

@@ -1,0 +1,13 @@
+import { Help } from '@oclif/core';
+import { helpScreen } from './help-screen.js';
+
+/** oclif routes `-h`/`--help` here; aku answers with its own screen, not oclif's generated one. */
+export default class AkuHelp extends Help {
+  override async showHelp(): Promise<void> {
+    this.log(helpScreen());
+  }
+
+  override async showCommandHelp(): Promise<void> {
+    this.log(helpScreen());
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The original's help screen (BUG-50005), with `end` as the documented action word, and aku's
+ * additions listed under it. Lines are padded to the original's 79 columns.
+ */
+const WIDTH = 79;
+const RULE = '='.repeat(WIDTH);
+
+const LINES = [
+  RULE,
+  '              Altibase Kubernetes Utility Help Screen',
+  RULE,
+  '   Usage   : aku        [-h]',
+  '                        [--help]',
+  '                        [-v ]',
+  '                        [--version ]',
+  '                        [-i ]',
+  '                        [--info ]',
+  '                        [-p pod_action ]',
+  '                        [--pod pod_action]',
+  '             -h, --help    : this screen',
+  '             -v, --version : version information',
+  '             -i, --info    : option information',
+  '             -p, --pod     : [start | end | clean] specify pod_action',
+  '                             (stop is accepted for end)',
+  '   Options : --show-password : with -i, print the SYS password in clear',
+  '             --json          : with -i, print the information as JSON',
+  '             --dry-run       : with -p, print the plan; change nothing',
+  RULE,
+];
+
+export function helpScreen(): string {
+  return LINES.map((line) => line.padEnd(WIDTH)).join('\n');
+}

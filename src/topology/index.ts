@@ -1,0 +1,13 @@
+export { PodIdentityError, resolvePodIdentity, type PodIdentity } from './pod-identity.js';
+export {
+  MASTER_ORDINAL,
+  buildTopology,
+  podNameMismatch,
+  replicationName,
+  replicationNamesOf,
+  serverHost,
+  type ReplicationLink,
+  type Role,
+  type ServerNode,
+  type Topology,
+} from './topology.js';

@@ -1,0 +1,88 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { helpScreen } from '../../src/cli/help-screen.js';
+import { altibaseHome, runAku } from '../helpers/cli.js';
+import { minimal } from '../helpers/conf.js';
+
+const packageVersion = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version as string;
+
+describe('bin/aku (the built CLI)', () => {
+  const home = altibaseHome({ fixture: 'sample-one-group.conf' });
+  const env = { ALTIBASE_HOME: home, AKU_POD_NAME: 'altibase-sts-1' };
+
+  it('-i prints the parsed aku.conf with the password masked, exit 0', async () => {
+    const result = await runAku(['-i'], env);
+    assert.equal(result.exitCode, 0, String(result.stderr));
+    assert.match(String(result.stdout), /^ #{25}\n \[ Server \]\n  Server ID        : 1\n  Host             : altibase-sts-1\.altibase-svc\n/);
+    assert.match(String(result.stdout), /Password         : \*{8}/);
+    assert.doesNotMatch(String(result.stdout), /manager/);
+  });
+
+  it('--info --json prints the same facts as JSON', async () => {
+    const result = await runAku(['--info', '--json'], env);
+    const report = JSON.parse(String(result.stdout));
+    assert.equal(report.server.host, 'altibase-sts-1.altibase-svc');
+    assert.deepEqual(report.replications[1].names, ['AKU_REP_01', 'AKU_REP_12', 'AKU_REP_13']);
+    assert.equal(report.server.password, '********');
+  });
+
+  it('-i --show-password shows it; the environment wins over the file', async () => {
+    const result = await runAku(['-i', '--show-password'], { ...env, AKU_SYS_PASSWORD: 'fromenv', AKU_PORT_NO: '21000' });
+    assert.match(String(result.stdout), /Password         : fromenv\n  Port             : 21000\n/);
+  });
+
+  it('-v and --version print the package version', async () => {
+    for (const flag of ['-v', '--version']) {
+      const result = await runAku([flag]);
+      assert.equal(String(result.stdout), `aku version ${packageVersion}`);
+      assert.equal(result.exitCode, 0);
+    }
+  });
+
+  it('-h and --help print the help screen, exit 0; no option prints it with exit 2', async () => {
+    for (const flag of ['-h', '--help']) {
+      const result = await runAku([flag]);
+      assert.equal(String(result.stdout), helpScreen());
+      assert.equal(result.exitCode, 0);
+    }
+    const none = await runAku([]);
+    assert.equal(String(none.stdout), helpScreen());
+    assert.equal(none.exitCode, 2);
+  });
+
+  it('refuses a bad -p value, listing the allowed ones, exit 2', async () => {
+    const result = await runAku(['-p', 'restart'], env);
+    assert.equal(result.exitCode, 2);
+    assert.match(String(result.stderr), /unknown pod action "restart"; expected one of: start, end, clean \(stop is accepted for end\)/);
+    const missing = await runAku(['-p'], env);
+    assert.equal(missing.exitCode, 2);
+    assert.match(String(missing.stderr), /--pod expects a value: one of start, end, clean/);
+  });
+
+  it('refuses stray arguments and unknown flags without a stack trace, exit 2', async () => {
+    for (const args of [['extra'], ['--nope'], ['-i', '-p', 'start'], ['-p', 'start', '--json']]) {
+      const result = await runAku(args, env);
+      assert.equal(result.exitCode, 2, args.join(' '));
+      assert.doesNotMatch(String(result.stderr), /\n\s+at /, 'no stack trace');
+    }
+  });
+
+  it('needs ALTIBASE_HOME, exit 2', async () => {
+    const result = await runAku(['-i'], { AKU_POD_NAME: 'altibase-sts-0' });
+    assert.equal(result.exitCode, 2);
+    assert.match(String(result.stderr), /ALTIBASE_HOME is not set/);
+  });
+
+  it('reports a configuration error with file, line and column, exit 2', async () => {
+    const bad = altibaseHome({ text: minimal('AKU_SERVER_COUNT = 7') });
+    const result = await runAku(['-i'], { ALTIBASE_HOME: bad, AKU_POD_NAME: 'altibase-sts-0' });
+    assert.equal(result.exitCode, 2);
+    assert.equal(String(result.stderr), `aku: ${bad}/conf/aku.conf:4:20: AKU_SERVER_COUNT = 7 is out of range; expected an integer from 1 to 6`);
+  });
+
+  it('needs a pod ordinal for -i, suggesting AKU_POD_NAME, exit 2', async () => {
+    const result = await runAku(['-i'], { ALTIBASE_HOME: home, HOSTNAME: 'laptop' });
+    assert.equal(result.exitCode, 2);
+    assert.match(String(result.stderr), /set AKU_POD_NAME/);
+  });
+});
