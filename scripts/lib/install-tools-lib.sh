@@ -18,18 +18,27 @@ go_binary_module_version() {
   go version -m "$binary" 2>/dev/null | awk -v m="$module" '$1 == "mod" && $2 == m { print $3 }'
 }
 
+# The -ldflags a Go binary was built with ("" when none), read from its build info.
+go_binary_ldflags() {
+  local binary=$1
+  [[ -x $binary ]] || return 0
+  go version -m "$binary" 2>/dev/null | awk -F'\t' '$2 == "build" && $3 ~ /^-ldflags=/ { sub(/^-ldflags=/, "", $3); gsub(/^"|"$/, "", $3); print $3 }'
+}
+
 # go_install_pinned NAME MODULE PACKAGE VERSION LDFLAGS
-# Builds PACKAGE@VERSION into $BIN_DIR/NAME unless the binary there was built from MODULE@VERSION.
+# Builds PACKAGE@VERSION into $BIN_DIR/NAME unless the binary there was built from MODULE@VERSION
+# with the same LDFLAGS.
 go_install_pinned() {
   local name=$1 module=$2 package=$3 version=$4 ldflags=$5
-  local target=$BIN_DIR/$name have
+  local target=$BIN_DIR/$name have have_ldflags
   have=$(go_binary_module_version "$target" "$module")
-  if [[ $have == "$version" ]]; then
+  have_ldflags=$(go_binary_ldflags "$target")
+  if [[ $have == "$version" && $have_ldflags == "$ldflags" ]]; then
     log "$name $version already installed at $target"
     return 0
   fi
   if [[ -n $have ]]; then
-    log "$name at $target is $have, want $version: rebuilding"
+    log "$name at $target is $have (ldflags '$have_ldflags'), want $version (ldflags '$ldflags'): rebuilding"
   fi
   log "building $name: go install $package@$version (several minutes on a cold Go cache)"
   local started=$SECONDS
