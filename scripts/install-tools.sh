@@ -46,14 +46,15 @@ install_shellcheck_optional "$SHELLCHECK_DEBIAN_PACKAGE"
 SCHEMA_LOCATION="$SCHEMA_DIR/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json"
 smoke_test "$BIN_DIR" "$SCHEMA_LOCATION" "$KUBERNETES_SCHEMA_VERSION"
 
-cat > "$TOOLS_DIR/tools.env.tmp" <<ENV
-# Written by scripts/install-tools.sh; read by test/chart/tools.ts.
-HELM=$BIN_DIR/helm
-HELM_VERSION=$HELM_VERSION
-KUBECONFORM=$BIN_DIR/kubeconform
-KUBECONFORM_VERSION=$KUBECONFORM_VERSION
-KUBERNETES_SCHEMA_VERSION=$KUBERNETES_SCHEMA_VERSION
-KUBECONFORM_SCHEMA_LOCATION=$SCHEMA_LOCATION
-ENV
+# KEY='value' lines: sourceable by a shell, and read by test/chart/tools.ts.
+{
+  echo "# Written by scripts/install-tools.sh; read by test/chart/tools.ts."
+  for pair in "HELM=$BIN_DIR/helm" "HELM_VERSION=$HELM_VERSION" "KUBECONFORM=$BIN_DIR/kubeconform" \
+    "KUBECONFORM_VERSION=$KUBECONFORM_VERSION" "KUBERNETES_SCHEMA_VERSION=$KUBERNETES_SCHEMA_VERSION" \
+    "KUBECONFORM_SCHEMA_LOCATION=$SCHEMA_LOCATION"; do
+    [[ $pair != *"'"* ]] || die "a path contains a single quote: $pair"
+    printf "%s='%s'\n" "${pair%%=*}" "${pair#*=}"
+  done
+} >"$TOOLS_DIR/tools.env.tmp"
 mv "$TOOLS_DIR/tools.env.tmp" "$TOOLS_DIR/tools.env"
 log "done: helm $HELM_VERSION, kubeconform $KUBECONFORM_VERSION, Kubernetes $KUBERNETES_SCHEMA_VERSION schemas; see $TOOLS_DIR/tools.env"

@@ -1,0 +1,206 @@
+{{/*
+Names, labels and small computed values shared by the templates.
+*/}}
+
+{{- define "aku-altibase.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* <release>-<chart>, or the release name alone when it already contains the chart name. */}}
+{{- define "aku-altibase.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "aku-altibase.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Selector labels of the database pods. The component label keeps the helm test Pod out of the selectors. */}}
+{{- define "aku-altibase.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "aku-altibase.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: altibase
+{{- end -}}
+
+{{/* Labels of every resource: the standard set plus commonLabels. */}}
+{{- define "aku-altibase.labels" -}}
+helm.sh/chart: {{ include "aku-altibase.chart" . }}
+app.kubernetes.io/name: {{ include "aku-altibase.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: aku
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+metadata.annotations (commonAnnotations merged with the given extra map), already indented for a
+metadata block; nothing at all when both are empty.
+Usage: {{- include "aku-altibase.annotations" (dict "ctx" $ "extra" .Values.x.annotations) }}
+*/}}
+{{- define "aku-altibase.annotations" -}}
+{{- $all := merge (deepCopy (.extra | default dict)) (.ctx.Values.commonAnnotations | default dict) -}}
+{{- with $all -}}
+{{- printf "annotations:\n%s" (toYaml . | indent 2) | nindent 2 -}}
+{{- end -}}
+{{- end -}}
+
+{{/* AKU_STS_NAME and the StatefulSet's name. 52 characters at most: Kubernetes appends a revision hash of 11 to it in a 63-character label. */}}
+{{- define "aku-altibase.stsName" -}}
+{{- default (include "aku-altibase.fullname" . | trunc 52 | trimSuffix "-") .Values.aku.stsName -}}
+{{- end -}}
+
+{{/* AKU_SVC_NAME and the headless Service's name. */}}
+{{- define "aku-altibase.headlessName" -}}
+{{- default (printf "%s-headless" (include "aku-altibase.fullname" . | trunc 54 | trimSuffix "-")) .Values.aku.svcName -}}
+{{- end -}}
+
+{{/* Client Service (Ready pods). */}}
+{{- define "aku-altibase.serviceName" -}}
+{{- include "aku-altibase.fullname" . -}}
+{{- end -}}
+
+{{/* Service selecting pod-0 only. */}}
+{{- define "aku-altibase.masterServiceName" -}}
+{{- printf "%s-master" (include "aku-altibase.fullname" . | trunc 56 | trimSuffix "-") -}}
+{{- end -}}
+
+{{- define "aku-altibase.configMapName" -}}
+{{- printf "%s-config" (include "aku-altibase.fullname" . | trunc 56 | trimSuffix "-") -}}
+{{- end -}}
+
+{{- define "aku-altibase.scriptsConfigMapName" -}}
+{{- printf "%s-scripts" (include "aku-altibase.fullname" . | trunc 55 | trimSuffix "-") -}}
+{{- end -}}
+
+{{- define "aku-altibase.initScriptsConfigMapName" -}}
+{{- if .Values.altibase.initScriptsConfigMap -}}
+{{- .Values.altibase.initScriptsConfigMap -}}
+{{- else -}}
+{{- printf "%s-initdb" (include "aku-altibase.fullname" . | trunc 56 | trimSuffix "-") -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "aku-altibase.hasInitScripts" -}}
+{{- if or .Values.altibase.initScripts .Values.altibase.initScriptsConfigMap -}}true{{- end -}}
+{{- end -}}
+
+{{- define "aku-altibase.testsConfigMapName" -}}
+{{- printf "%s-tests" (include "aku-altibase.fullname" . | trunc 57 | trimSuffix "-") -}}
+{{- end -}}
+
+{{/* Secret holding the SYS password, and the key in it. */}}
+{{- define "aku-altibase.secretName" -}}
+{{- default (include "aku-altibase.fullname" .) .Values.auth.existingSecret -}}
+{{- end -}}
+
+{{- define "aku-altibase.secretPasswordKey" -}}
+{{- default "sys-password" .Values.auth.existingSecretPasswordKey -}}
+{{- end -}}
+
+{{- define "aku-altibase.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "aku-altibase.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* registry/repository:tag, or @digest when a digest is given. */}}
+{{- define "aku-altibase.image" -}}
+{{- $repo := .Values.image.repository -}}
+{{- if .Values.image.registry -}}
+{{- $repo = printf "%s/%s" .Values.image.registry .Values.image.repository -}}
+{{- end -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" $repo .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" $repo (default .Chart.AppVersion .Values.image.tag | toString) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* AKU_END_TIME_BUDGET: the part of the grace period `aku -p end` may use; the rest stops the server. */}}
+{{- define "aku-altibase.endTimeBudget" -}}
+{{- sub (int .Values.terminationGracePeriodSeconds) (int .Values.aku.endTimeMarginSeconds) -}}
+{{- end -}}
+
+{{/* 1 when aku needs REPLICATION_ALLOW_DUPLICATE_HOSTS (several groups point at the same peers). */}}
+{{- define "aku-altibase.needsDuplicateHosts" -}}
+{{- if gt (len .Values.aku.replications) 1 -}}true{{- end -}}
+{{- end -}}
+
+{{/* Where the chart mounts its files inside the Altibase container. */}}
+{{- define "aku-altibase.scriptsDir" -}}/opt/aku/chart-scripts{{- end -}}
+{{- define "aku-altibase.initScriptsDir" -}}/opt/aku/initdb{{- end -}}
+
+{{/* The data directory the entrypoint keeps its markers in: the first persisted sub-path. */}}
+{{- define "aku-altibase.stateDir" -}}
+{{- printf "%s/%s/.aku" (trimSuffix "/" .Values.altibase.home) (first .Values.persistence.subPaths | default "dbs") -}}
+{{- end -}}
+
+{{/* 0/1 form of a boolean aku.conf property. */}}
+{{- define "aku-altibase.flag" -}}
+{{- if . -}}1{{- else -}}0{{- end -}}
+{{- end -}}
+
+{{/*
+aku.conf. Everything aku reads except AKU_SYS_PASSWORD (Secret → environment) and
+AKU_END_TIME_BUDGET (derived from the grace period, environment), which aku takes from the
+environment. The replica count is deliberately absent: serverCount is the bound, so scaling never
+changes this file and never restarts pods.
+*/}}
+{{- define "aku-altibase.akuConf" -}}
+{{- $a := .Values.aku -}}
+# aku.conf, rendered by the {{ .Chart.Name }} Helm chart from the release's values.
+# Change the values and upgrade the release; do not edit this file in a pod.
+# AKU_SYS_PASSWORD comes from the environment (Secret {{ include "aku-altibase.secretName" . }}, key {{ include "aku-altibase.secretPasswordKey" . }}).
+# AKU_END_TIME_BUDGET comes from the environment (terminationGracePeriodSeconds minus a margin).
+#=================================================================
+# Kubernetes setting Properties
+#=================================================================
+AKU_STS_NAME                  = {{ include "aku-altibase.stsName" . }}
+AKU_SVC_NAME                  = {{ include "aku-altibase.headlessName" . }}
+AKU_SERVER_COUNT              = {{ int $a.serverCount }}
+#=================================================================
+# Common Properties
+#=================================================================
+AKU_PORT_NO                   = {{ int .Values.altibase.containerPorts.service }}
+AKU_REPLICATION_PORT_NO       = {{ int .Values.altibase.containerPorts.replication }}
+AKU_QUERY_TIMEOUT             = {{ int64 $a.queryTimeout }}
+AKU_QUERY_RETRY_COUNT         = {{ int64 $a.queryRetryCount }}
+AKU_QUERY_RETRY_DELAY_MSEC    = {{ int64 $a.queryRetryDelayMsec }}
+AKU_CONNECT_TIMEOUT           = {{ int64 $a.connectTimeout }}
+#=================================================================
+# aku start/end Properties
+#=================================================================
+AKU_ADDRESS_CHECK_COUNT       = {{ int64 $a.addressCheckCount }}
+AKU_FLUSH_AT_START            = {{ include "aku-altibase.flag" $a.flushAtStart }}
+AKU_FLUSH_TIMEOUT_AT_START    = {{ int64 $a.flushTimeoutAtStart }}
+AKU_DELAY_START_COMPLETE_TIME = {{ int64 $a.delayStartCompleteTime }}
+AKU_FLUSH_AT_END              = {{ include "aku-altibase.flag" $a.flushAtEnd }}
+AKU_REPLICATION_RESET_AT_END  = {{ include "aku-altibase.flag" $a.replicationResetAtEnd }}
+#=================================================================
+# Replication Properties
+#=================================================================
+REPLICATIONS = {{ range $g, $group := $a.replications }}{{ if $g }},
+{{ end }}(
+    REPLICATION_NAME_PREFIX = {{ $group.prefix }}
+    SYNC_PARALLEL_COUNT     = {{ int ($group.syncParallelCount | default 1) }}
+    (
+{{- range $i, $item := $group.items }}
+        {{ $item.user }}.{{ $item.table }}{{ with $item.partition }} PARTITION {{ . }}{{ end }}{{ if lt (add1 $i) (len $group.items) }},{{ end }}
+{{- end }}
+    )
+){{ end }}
+{{ end -}}

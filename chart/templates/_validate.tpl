@@ -1,0 +1,228 @@
+{{/*
+Value checks a JSON schema cannot express (byte lengths, identifiers, one value against another).
+Every problem is collected, then one `fail` reports them all, each line naming the value.
+Called from the StatefulSet template, so `helm template`, `helm install` and `helm upgrade` all stop
+before anything reaches the cluster.
+*/}}
+
+{{/* Words Altibase reserves; as unquoted names they would break the SQL aku builds (aku refuses them too). */}}
+{{- define "aku-altibase.reservedWords" -}}
+_PROWID ACCESS ADD AFTER AGER ALL ALTER AND ANY APPLY ARCHIVE ARCHIVELOG AS ASC AT BACKUP BEFORE BEGIN
+BETWEEN BODY BULK BY CASCADE CASE CAST CHECK CHECKPOINT CLOSE COALESCE COLUMN COMMENT COMMIT COMPILE
+COMPRESS COMPRESSED CONJOIN CONNECT CONSTANT CONSTRAINT CONSTRAINTS CONTINUE CREATE CROSS CUBE CURSOR
+CYCLE DATABASE DECLARE DECRYPT DEFAULT DELAUDIT DELETE DEQUEUE DESC DETERMINISTIC DIRECTORY DISABLE
+DISASTER DISCONNECT DISJOIN DISTINCT DROP EACH ELSE ELSEIF ELSIF ENABLE END ENQUEUE ESCAPE EXCEPTION
+EXEC EXECUTE EXISTS EXIT EXTENT EXTENTSIZE FALSE FETCH FIFO FIXED FLASHBACK FLUSH FLUSHER FOLLOWING FOR
+FOREIGN FROM FULL FUNCTION GOTO GRANT GROUP HAVING IF IN INITRANS INNER INSERT INSTEAD INTERSECT INTO IS
+ISOLATION JOIN KEY LEFT LESS LEVEL LIFO LIKE LIMIT LOCAL LOCK LOGANCHOR LOOP MAXROWS MAXTRANS MERGE MINUS
+MODE MOVE MOVEMENT NEW NOARCHIVELOG NOCOPY NOCYCLE NOLOGGING NOT NULL NULLS OF OFF OFFLINE OLD ON ONLINE
+OPEN OR ORDER OTHERS OUT OUTER OVER PACKAGE PARALLEL PARTITION PIVOT PRECEDING PRIMARY PRIOR PRIVILEGES
+PROCEDURE PURGE QUEUE RAISE READ REBUILD RECOVER REFERENCES REFERENCING REMOVE RENAME REPLACE RETURN
+RETURNING REVOKE RIGHT ROLLBACK ROLLUP ROW ROWCOUNT ROWNUM ROWTYPE SAVEPOINT SEGMENT SELECT SEQUENCE
+SESSION SET SHARD SOME SPLIT SQLCODE SQLERRM START STEP STORAGE STORE SYNONYM TABLE THAN THEN TO TOP
+TRIGGER TRUE TYPE TYPESET UNION UNIQUE UNLOCK UNPIVOT UNTIL UPDATE USING VALUES VARIABLE VARIABLES VIEW
+VOLATILE WAIT WHEN WHENEVER WHERE WHILE WITH WITHIN WORK WRITE
+{{- end -}}
+
+{{/*
+Checks one Altibase name. Input: dict "path" "value" "max" "what" "reserved"; output: a problem line or "".
+*/}}
+{{- define "aku-altibase.validate.identifier" -}}
+{{- $v := .value -}}
+{{- if or (kindIs "invalid" $v) (eq (toString $v) "") -}}
+{{ .path }}: is missing; {{ .what }} is required
+{{- else if not (kindIs "string" $v) -}}
+{{ .path }}: {{ toJson $v }} is not a string; write {{ .what }} as text
+{{- else if not (regexMatch "^[A-Za-z_][A-Za-z0-9_$]*$" $v) -}}
+{{ .path }}: {{ $v | quote }} is not an Altibase identifier (a letter or _ followed by letters, digits, _ or $; quoted names are not supported)
+{{- else if gt (len $v) (int .max) -}}
+{{ .path }}: {{ $v | quote }} is {{ len $v }} bytes; {{ .why }}
+{{- else if has (upper $v) .reserved -}}
+{{ .path }}: {{ $v | quote }} is an Altibase reserved word; choose another name
+{{- end -}}
+{{- end -}}
+
+{{/* Checks an integer value against a range. Input: dict "path" "value" "min" "max" "why"; output: a problem line or "". */}}
+{{- define "aku-altibase.validate.range" -}}
+{{- $v := .value -}}
+{{- if or (kindIs "invalid" $v) (not (or (kindIs "float64" $v) (kindIs "int64" $v) (kindIs "int" $v))) -}}
+{{ .path }}: {{ toJson $v }} is not a number; {{ .why }}
+{{- else if ne (float64 $v) (float64 (int64 $v)) -}}
+{{ .path }}: {{ $v }} is not a whole number; {{ .why }}
+{{- else if or (lt (int64 $v) (int64 .min)) (gt (int64 $v) (int64 .max)) -}}
+{{ .path }}: {{ int64 $v }} is out of range; {{ .why }}
+{{- end -}}
+{{- end -}}
+
+{{- define "aku-altibase.validateValues" -}}
+{{- $errs := list -}}
+{{- $reserved := include "aku-altibase.reservedWords" . | splitList " " | join "\n" | splitList "\n" | compact -}}
+{{- $a := .Values.aku -}}
+{{- $u32 := 4294967295 -}}
+
+{{/* --- sizes: replicas and serverCount --- */}}
+{{- $scErr := include "aku-altibase.validate.range" (dict "path" "aku.serverCount" "value" $a.serverCount "min" 1 "max" 6 "why" "AKU_SERVER_COUNT must be 1..6 (Altibase 7.3.0.0.4 and later replicate at most 6 pods; 7.1 at most 4)") -}}
+{{- if $scErr }}{{ $errs = append $errs $scErr }}{{ end -}}
+{{- $rcErr := include "aku-altibase.validate.range" (dict "path" "replicaCount" "value" .Values.replicaCount "min" 0 "max" 6 "why" "replicaCount must be 0..aku.serverCount, and aku.serverCount is at most 6") -}}
+{{- if $rcErr }}{{ $errs = append $errs $rcErr }}{{ end -}}
+{{- if and (not $scErr) (not $rcErr) (gt (int .Values.replicaCount) (int $a.serverCount)) -}}
+{{- $errs = append $errs (printf "replicaCount: %d is more than aku.serverCount (%d); aku replicates at most AKU_SERVER_COUNT pods: raise aku.serverCount (at most 6) or scale to %d or fewer" (int .Values.replicaCount) (int $a.serverCount) (int $a.serverCount)) -}}
+{{- end -}}
+{{- $e := "" -}}
+
+{{/* --- ports --- */}}
+{{- $ports := .Values.altibase.containerPorts -}}
+{{- range $key := list "service" "replication" -}}
+{{- $e = include "aku-altibase.validate.range" (dict "path" (printf "altibase.containerPorts.%s" $key) "value" (get $ports $key) "min" 1024 "max" 65535 "why" "Altibase ports (AKU_PORT_NO, AKU_REPLICATION_PORT_NO) must be 1024..65535") -}}
+{{- if $e }}{{ $errs = append $errs $e }}{{ end -}}
+{{- end -}}
+{{- if eq (toString $ports.service) (toString $ports.replication) -}}
+{{- $errs = append $errs (printf "altibase.containerPorts.replication: %v is also the service port; the server needs two different ports" $ports.replication) -}}
+{{- end -}}
+{{- $e = include "aku-altibase.validate.range" (dict "path" "service.port" "value" .Values.service.port "min" 1 "max" 65535 "why" "a Service port must be 1..65535") -}}
+{{- if $e }}{{ $errs = append $errs $e }}{{ end -}}
+{{- $e = include "aku-altibase.validate.range" (dict "path" "masterService.port" "value" .Values.masterService.port "min" 1 "max" 65535 "why" "a Service port must be 1..65535") -}}
+{{- if $e }}{{ $errs = append $errs $e }}{{ end -}}
+
+{{/* --- scalar aku.conf properties --- */}}
+{{- $ranges := list
+  (list "queryTimeout" 0 $u32 "AKU_QUERY_TIMEOUT is 0..4294967295 seconds")
+  (list "queryRetryCount" 0 $u32 "AKU_QUERY_RETRY_COUNT is 0..4294967295")
+  (list "queryRetryDelayMsec" 0 $u32 "AKU_QUERY_RETRY_DELAY_MSEC is 0..4294967295 milliseconds")
+  (list "addressCheckCount" 1 $u32 "AKU_ADDRESS_CHECK_COUNT is 1..4294967295 tries")
+  (list "flushTimeoutAtStart" 0 $u32 "AKU_FLUSH_TIMEOUT_AT_START is 0 (FLUSH ALL) or 1..4294967295 seconds")
+  (list "delayStartCompleteTime" 0 $u32 "AKU_DELAY_START_COMPLETE_TIME is 0..4294967295 seconds")
+  (list "connectTimeout" 1 3600 "AKU_CONNECT_TIMEOUT is 1..3600 seconds")
+  (list "endTimeMarginSeconds" 0 3600 "the margin is 0..3600 seconds")
+-}}
+{{- range $r := $ranges -}}
+{{- $e = include "aku-altibase.validate.range" (dict "path" (printf "aku.%s" (index $r 0)) "value" (get $a (index $r 0)) "min" (index $r 1) "max" (index $r 2) "why" (index $r 3)) -}}
+{{- if $e }}{{ $errs = append $errs $e }}{{ end -}}
+{{- end -}}
+{{- $budget := sub (int .Values.terminationGracePeriodSeconds) (int $a.endTimeMarginSeconds) -}}
+{{- if lt $budget 10 -}}
+{{- $errs = append $errs (printf "terminationGracePeriodSeconds: %d minus aku.endTimeMarginSeconds (%d) leaves AKU_END_TIME_BUDGET = %d s for `aku -p end`; it needs at least 10 s: raise terminationGracePeriodSeconds" (int .Values.terminationGracePeriodSeconds) (int $a.endTimeMarginSeconds) $budget) -}}
+{{- end -}}
+{{- if gt (int $a.startRetry.initialDelaySeconds) (int $a.startRetry.maxDelaySeconds) -}}
+{{- $errs = append $errs (printf "aku.startRetry.initialDelaySeconds: %d is more than aku.startRetry.maxDelaySeconds (%d)" (int $a.startRetry.initialDelaySeconds) (int $a.startRetry.maxDelaySeconds)) -}}
+{{- end -}}
+
+{{/* --- names: StatefulSet and headless Service --- */}}
+{{- $sts := include "aku-altibase.stsName" . -}}
+{{- if gt (len $sts) 52 -}}
+{{- $errs = append $errs (printf "aku.stsName: %q is %d characters; a StatefulSet name may have at most 52 (Kubernetes adds an 11-character revision hash in a 63-character label)" $sts (len $sts)) -}}
+{{- else if not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" $sts) -}}
+{{- $errs = append $errs (printf "aku.stsName: %q is not a DNS label (lower-case letters, digits and '-'); pod host names are built from it" $sts) -}}
+{{- end -}}
+{{- $svc := include "aku-altibase.headlessName" . -}}
+{{- if gt (len $svc) 63 -}}
+{{- $errs = append $errs (printf "aku.svcName: %q is %d characters; AKU_SVC_NAME and Service names are at most 63" $svc (len $svc)) -}}
+{{- else if not (regexMatch "^[a-z]([-a-z0-9]*[a-z0-9])?$" $svc) -}}
+{{- $errs = append $errs (printf "aku.svcName: %q is not a Service name (a DNS label starting with a letter)" $svc) -}}
+{{- end -}}
+{{- if eq $svc (include "aku-altibase.serviceName" .) -}}
+{{- $errs = append $errs (printf "aku.svcName: %q is also the client Service's name; choose another name for the headless Service" $svc) -}}
+{{- end -}}
+
+{{/* --- replication groups --- */}}
+{{- $groups := $a.replications -}}
+{{- if not (kindIs "slice" $groups) -}}
+{{- $errs = append $errs "aku.replications: must be a list of groups {prefix, syncParallelCount, items}" -}}
+{{- else if eq (len $groups) 0 -}}
+{{- $errs = append $errs "aku.replications: is empty; aku needs at least one REPLICATIONS group with at least one table" -}}
+{{- else -}}
+{{- $seen := dict -}}
+{{- range $g, $group := $groups -}}
+{{- $gp := printf "aku.replications[%d]" $g -}}
+{{- if not (kindIs "map" $group) -}}
+{{- $errs = append $errs (printf "%s: must be a map {prefix, syncParallelCount, items}" $gp) -}}
+{{- else -}}
+{{- $e = include "aku-altibase.validate.identifier" (dict "path" (printf "%s.prefix" $gp) "value" $group.prefix "max" 37 "what" "REPLICATION_NAME_PREFIX" "reserved" $reserved "why" "Altibase replication names are at most 40 bytes, so the prefix may have at most 37 (aku appends _<i><j>)") -}}
+{{- if $e -}}
+{{- $errs = append $errs $e -}}
+{{- else -}}
+{{- $key := upper $group.prefix -}}
+{{- if hasKey $seen $key -}}
+{{- $errs = append $errs (printf "%s.prefix: %q is already the prefix of aku.replications[%v]; every group needs its own prefix (names are compared in upper case)" $gp $group.prefix (get $seen $key)) -}}
+{{- else -}}
+{{- $_ := set $seen $key $g -}}
+{{- end -}}
+{{- end -}}
+{{- if hasKey $group "syncParallelCount" -}}
+{{- $e = include "aku-altibase.validate.range" (dict "path" (printf "%s.syncParallelCount" $gp) "value" $group.syncParallelCount "min" 1 "max" 100 "why" "SYNC_PARALLEL_COUNT is 1..100") -}}
+{{- if $e }}{{ $errs = append $errs $e }}{{ end -}}
+{{- end -}}
+{{- if or (not (kindIs "slice" $group.items)) (eq (len ($group.items | default list)) 0) -}}
+{{- $errs = append $errs (printf "%s.items: needs at least one table {user, table[, partition]}" $gp) -}}
+{{- else -}}
+{{- $items := dict -}}
+{{- range $i, $item := $group.items -}}
+{{- $ip := printf "%s.items[%d]" $gp $i -}}
+{{- if not (kindIs "map" $item) -}}
+{{- $errs = append $errs (printf "%s: must be a map {user, table[, partition]}" $ip) -}}
+{{- else -}}
+{{- $why := "Altibase user, table and partition names are at most 128 bytes" -}}
+{{- $e = include "aku-altibase.validate.identifier" (dict "path" (printf "%s.user" $ip) "value" $item.user "max" 128 "what" "the table's owner (user)" "reserved" $reserved "why" $why) -}}
+{{- if $e }}{{ $errs = append $errs $e }}{{ end -}}
+{{- $e = include "aku-altibase.validate.identifier" (dict "path" (printf "%s.table" $ip) "value" $item.table "max" 128 "what" "the table name" "reserved" $reserved "why" $why) -}}
+{{- if $e }}{{ $errs = append $errs $e }}{{ end -}}
+{{- if hasKey $item "partition" -}}
+{{- $e = include "aku-altibase.validate.identifier" (dict "path" (printf "%s.partition" $ip) "value" $item.partition "max" 128 "what" "the partition name (or leave the key out)" "reserved" $reserved "why" $why) -}}
+{{- if $e }}{{ $errs = append $errs $e }}{{ end -}}
+{{- end -}}
+{{- $ikey := upper (printf "%v.%v.%v" $item.user $item.table ($item.partition | default "")) -}}
+{{- if hasKey $items $ikey -}}
+{{- $errs = append $errs (printf "%s: %v.%v%s is listed twice in the group (also at items[%v])" $ip $item.user $item.table (ternary (printf " PARTITION %v" $item.partition) "" (hasKey $item "partition")) (get $items $ikey)) -}}
+{{- else -}}
+{{- $_ := set $items $ikey $i -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{/* every pod holds (serverCount - 1) objects per group; the server refuses more than REPLICATION_MAX_COUNT */}}
+{{- $max := int (get (.Values.altibase.properties | default dict) "REPLICATION_MAX_COUNT" | default 32) -}}
+{{- if not $scErr -}}
+{{- $objects := mul (sub (int $a.serverCount) 1) (len $groups) -}}
+{{- if gt $objects $max -}}
+{{- $errs = append $errs (printf "aku.replications: %d groups x (aku.serverCount %d - 1) = %d replication objects per pod, more than the server's REPLICATION_MAX_COUNT (%d); set altibase.properties.REPLICATION_MAX_COUNT or use fewer groups" (len $groups) (int $a.serverCount) $objects $max) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* --- server properties the chart owns --- */}}
+{{- range $name, $value := (.Values.altibase.properties | default dict) -}}
+{{- if has (upper $name) (list "ADMIN_MODE" "REMOTE_SYSDBA_ENABLE" "PORT_NO" "REPLICATION_PORT_NO" "REPLICATION_ALLOW_DUPLICATE_HOSTS") -}}
+{{- $errs = append $errs (printf "altibase.properties.%s: is set by the chart (aku needs its value); remove it (ports: altibase.containerPorts)" $name) -}}
+{{- else if not (regexMatch "^[A-Z][A-Z0-9_]*$" $name) -}}
+{{- $errs = append $errs (printf "altibase.properties.%s: is not an Altibase property name (upper-case letters, digits and _)" $name) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* --- secrets, init scripts, PDB, persistence --- */}}
+{{- if and .Values.auth.existingSecret (not .Values.auth.existingSecretPasswordKey) -}}
+{{- $errs = append $errs "auth.existingSecretPasswordKey: is empty; name the key of the SYS password in auth.existingSecret" -}}
+{{- end -}}
+{{- if and .Values.auth.existingSecret .Values.auth.sysPassword -}}
+{{- $errs = append $errs "auth.sysPassword: is set together with auth.existingSecret; the password would be ignored: set only one" -}}
+{{- end -}}
+{{- if and .Values.altibase.initScripts .Values.altibase.initScriptsConfigMap -}}
+{{- $errs = append $errs "altibase.initScriptsConfigMap: is set together with altibase.initScripts; use one of them" -}}
+{{- end -}}
+{{- range $name, $_ := (.Values.altibase.initScripts | default dict) -}}
+{{- if not (regexMatch "^[-._a-zA-Z0-9]+\\.(sql|sh)$" $name) -}}
+{{- $errs = append $errs (printf "altibase.initScripts.%s: a script name must end in .sql or .sh and use only letters, digits, '-', '_' and '.'" $name) -}}
+{{- end -}}
+{{- end -}}
+{{- if and (toString .Values.pdb.minAvailable) (toString .Values.pdb.maxUnavailable) -}}
+{{- $errs = append $errs "pdb.minAvailable: is set together with pdb.maxUnavailable; a PodDisruptionBudget takes only one of them" -}}
+{{- end -}}
+{{- if eq (len (.Values.persistence.subPaths | default list)) 0 -}}
+{{- $errs = append $errs "persistence.subPaths: is empty; at least the data directory (dbs) must be on the volume" -}}
+{{- end -}}
+
+{{- if $errs -}}
+{{- fail (printf "\n\n%s: invalid values (%d):\n  - %s\n" .Chart.Name (len $errs) (join "\n  - " $errs)) -}}
+{{- end -}}
+{{- end -}}
