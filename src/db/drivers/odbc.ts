@@ -85,7 +85,7 @@ export function createOdbcDriver(options: OdbcDriverOptions = {}): Driver {
         });
         return new OdbcSession(raw, secrets);
       } catch (error) {
-        throw toDriverError(error, [...secrets, connectionString]);
+        throw toDriverError(error, secrets);
       }
     },
   };
