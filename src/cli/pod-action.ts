@@ -1,5 +1,8 @@
+import type { PodAction } from '../lifecycle/index.js';
+
+export type { PodAction };
+
 /** `-p` values: the documented `start | end | clean`, and `stop`, which the original's help screen used for `end`. */
-export type PodAction = 'start' | 'end' | 'clean';
 
 export const POD_ACTIONS: readonly PodAction[] = ['start', 'end', 'clean'];
 

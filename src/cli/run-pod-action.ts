@@ -1,4 +1,10 @@
 import { isConfigError, loadAkuConf } from '../config/index.js';
+import { loadDriver } from '../db/drivers/index.js';
+import { ServerSessions } from '../db/server-sessions.js';
+import { sessionSettingsFromConfig, type DbLogger } from '../db/session.js';
+import { runPodLifecycle, type LifecycleContext } from '../lifecycle/index.js';
+import { hostResolver, isLocalAddress } from '../lifecycle/host-resolution.js';
+import { Logger, levelFromEnv } from '../log/logger.js';
 import { buildTopology, PodIdentityError, resolvePodIdentity } from '../topology/index.js';
 import { EXIT } from './exit-codes.js';
 import type { PodAction } from './pod-action.js';
@@ -7,19 +13,54 @@ export interface PodActionOptions {
   dryRun: boolean;
 }
 
-/** Validates everything `-p` needs (config, pod identity, topology) before any database is touched. */
-export async function runPodAction(action: PodAction, options: PodActionOptions): Promise<number> {
+export const DEFAULT_COMPLETION_FILE = '/tmp/aku_start_completed';
+
+/**
+ * Builds everything `-p` needs from the environment — config, pod identity, topology, driver,
+ * one session per server — then runs the action. A configuration or pod-identity problem is a
+ * usage error (exit 2) found before any database is touched.
+ */
+export async function runPodAction(action: PodAction, options: PodActionOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const logger = new Logger({
+    write: (line) => process.stdout.write(`${line}\n`),
+    writeError: (line) => process.stderr.write(`${line}\n`),
+    level: levelFromEnv(env.AKU_LOG_LEVEL),
+  });
+  let ctx: LifecycleContext;
+  let sessions: ServerSessions;
   try {
-    const loaded = loadAkuConf();
-    buildTopology(loaded.config, resolvePodIdentity());
+    const { config } = loadAkuConf(env);
+    logger.addSecret(config.sysPassword);
+    const topology = buildTopology(config, resolvePodIdentity(env));
+    const driver = await loadDriver(env.AKU_DRIVER?.trim() || 'odbc');
+    sessions = new ServerSessions(driver, sessionSettingsFromConfig(config, env), { logger: dbLogger(logger) });
+    ctx = {
+      config,
+      topology,
+      logger,
+      session: (host) => sessions.get(host),
+      completionFile: env.AKU_START_COMPLETED_FILE || DEFAULT_COMPLETION_FILE,
+      dryRun: options.dryRun,
+      resolve: hostResolver(env),
+      isLocalAddress,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      now: () => Date.now(),
+      progressIntervalSec: Number(env.AKU_PROGRESS_INTERVAL_SEC) || 10,
+    };
   } catch (error) {
     if (isConfigError(error) || error instanceof PodIdentityError) {
-      process.stderr.write(`aku: ${error.message}\n`);
+      process.stderr.write(`aku: ${logger.redact(error.message)}\n`);
       return EXIT.usage;
     }
-    throw error;
+    process.stderr.write(`aku: ${logger.redact(error instanceof Error ? error.message : String(error))}\n`);
+    return EXIT.usage;
   }
-  void options;
-  process.stderr.write(`aku: the ${action} action is not available in this build yet; the configuration is valid\n`);
-  return EXIT.operationFailed;
+  return runPodLifecycle(action, ctx, () => sessions.closeAll());
+}
+
+/** The session layer's messages, as aku log lines with the server in the `[pod]` field. */
+function dbLogger(logger: Logger): DbLogger {
+  return {
+    log: (level, message, context) => logger.log({ level, where: 'db', message, pod: context.host.split('.')[0] ?? context.host }),
+  };
 }

@@ -1,0 +1,36 @@
+import type { AkuConfig } from '../config/model.js';
+import type { Row } from '../db/driver.js';
+import type { Logger } from '../log/logger.js';
+import type { ServerNode, Topology } from '../topology/index.js';
+
+/** What the lifecycle needs of a database session (the `Session` of src/db satisfies it). */
+export interface SqlSession {
+  /** `host:port`, for messages. */
+  readonly server: string;
+  open(): Promise<void>;
+  query(sql: string, options?: { timeoutSec?: number; retry?: boolean | number }): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+/** Where the lifecycle runs: configuration, who is who, how to reach a server, and the outside world. */
+export interface LifecycleContext {
+  config: AkuConfig;
+  topology: Topology;
+  logger: Logger;
+  /** A session to the server at `host` (not yet opened). One per server for the whole run. */
+  session(host: string): SqlSession;
+  /** `/tmp/aku_start_completed` or AKU_START_COMPLETED_FILE. */
+  completionFile: string;
+  /** Print every change instead of making it; reads still happen. */
+  dryRun: boolean;
+  /** Resolves a host name to addresses (system resolver, or the simulator's hosts file). */
+  resolve(host: string): Promise<string[]>;
+  /** True when an address belongs to this machine. */
+  isLocalAddress(address: string): boolean;
+  sleep(ms: number): Promise<void>;
+  now(): number;
+  /** Seconds between progress lines of a long SYNC or FLUSH. */
+  progressIntervalSec: number;
+}
+
+export type { ServerNode };

@@ -1,0 +1,342 @@
+import type { ReplicationGroup } from '../config/model.js';
+import { AltibaseCode, DbError } from '../db/errors.js';
+import { alterSystemSet, flushReplication, startReplication, syncReplication, truncateItem } from '../sql/index.js';
+import { MASTER_ORDINAL, podNameMismatch, replicationName } from '../topology/index.js';
+import { waitForOwnAddress } from './address-check.js';
+import { completionFileExists, writeCompletionFile } from './completion-file.js';
+import type { LifecycleContext } from './context.js';
+import { LifecycleError } from './errors.js';
+import { ensureObject, readAllStates, stopAndReset } from './objects.js';
+import { withProgress } from './progress.js';
+import { hasHistory, type ReplicationStates } from './replication-state.js';
+import { readProperty, checkServerAllows } from './server-checks.js';
+import { reachServers, shortReason, type Reached, Server } from './server.js';
+
+/**
+ * `aku -p start`, in the manual's order:
+ *   ① read aku.conf (done by the caller)      ② refuse a second start
+ *   ③ reach every pod                          ④ create this pod's replication objects
+ *   new/reset slave: ⑤ truncate ⑥⑦ SYNC from the MASTER, then start both ways
+ *   restarted pod:   start both ways, then FLUSH (AKU_FLUSH_AT_START)
+ *   ⑨ leave ADMIN_MODE (after AKU_DELAY_START_COMPLETE_TIME on a slave)   ⑩ completion file, last
+ * Decisions where the manual is silent are in docs/lifecycle.md.
+ */
+
+const W = {
+  role: 'akuRunStart:role',
+  connect: 'akuRunStart:connect',
+  path: 'akuRunStart:path',
+  detect: 'akuRunStart:detect',
+  create: 'akuRunStart:create',
+  prepare: 'akuRunStart:prepare',
+  truncate: 'akuRunStart:truncate',
+  sync: 'akuRunStart:sync',
+  start: 'akuRunStart:start',
+  flush: 'akuRunStart:flush',
+  admin: 'akuRunStart:admin',
+  complete: 'akuRunStart:complete',
+} as const;
+
+/** How a group starts on this pod: synchronised from the master, or resumed from its own history. */
+type Path = 'sync' | 'resume';
+
+/** ERR-61075 `Timeout exceed.`: FLUSH … WAIT n ran out. */
+export const FLUSH_WAIT_EXPIRED = 0x61075;
+
+const FAILED_MASTER = 'The MASTER server is detected to have failed. Check and perform a manual recovery.';
+const FAILED_SLAVE = 'The SLAVE server is detected to have failed. Check and perform a manual recovery.';
+
+export async function runStart(ctx: LifecycleContext): Promise<void> {
+  const { topology, logger } = ctx;
+  if (completionFileExists(ctx.completionFile)) {
+    throw new LifecycleError(
+      `aku -p start already completed on this pod (${ctx.completionFile} exists). Run aku -p end first; ` +
+        'if the server was restarted without it, delete the file and run aku -p start again.',
+      W.role,
+    );
+  }
+  logger.info(W.role, topology.self.role === 'MASTER' ? 'Start as MASTER Pod.' : 'Start as SLAVE Pod.');
+  const mismatch = podNameMismatch(ctx.config, { name: topology.self.podName, ordinal: topology.self.ordinal, source: 'AKU_POD_NAME' });
+  if (mismatch) throw new LifecycleError(`${mismatch}. Set AKU_STS_NAME to the StatefulSet's name.`, W.role);
+
+  await waitForOwnAddress(ctx);
+  const self = await reachSelf(ctx, W.connect);
+  const reached = await reachServers(ctx, topology.peers, W.connect);
+  const states = await readAllStates([self, ...reached.servers.values()]);
+  const own = states.get(self.ordinal) as ReplicationStates;
+
+  await detectFailedServers(ctx, self, reached, states);
+  const paths = choosePaths(ctx, own);
+
+  const missing = topology.links.filter((l) => !own.has(l.name)).length;
+  await checkServerAllows(ctx, self, own, missing);
+  await createOwnObjects(ctx, self, own);
+
+  const syncGroups = ctx.config.replications.filter((g) => paths.get(g.prefix) === 'sync');
+  if (syncGroups.length > 0) {
+    const master = reached.servers.get(MASTER_ORDINAL);
+    if (!master) {
+      const why = reached.unreachable.get(MASTER_ORDINAL);
+      throw new LifecycleError(
+        `the MASTER pod ${topology.master.host} cannot be reached (${shortReason(why?.error)}), and this pod needs its data. ` +
+          'Nothing was truncated; aku -p start will sync once the MASTER is back.',
+        W.sync,
+      );
+    }
+    await prepareForSync(ctx, self, reached, states, syncGroups);
+    await truncateTables(ctx, self, syncGroups);
+    await syncFromMaster(ctx, master, self, syncGroups);
+  }
+
+  const historyBeforeStart = new Set([...own.values()].filter((s) => s.xsn !== -1).map((s) => s.name));
+  await startLinks(ctx, self, reached, states, paths);
+  if (ctx.config.flushAtStart) await flushResumedLinks(ctx, self, reached, paths, historyBeforeStart);
+
+  if (topology.self.role === 'SLAVE' && ctx.config.delayStartCompleteTimeSec > 0) {
+    logger.info(W.admin, `Waiting ${ctx.config.delayStartCompleteTimeSec} s (AKU_DELAY_START_COMPLETE_TIME) before leaving ADMIN_MODE.`);
+    if (!ctx.dryRun) await ctx.sleep(ctx.config.delayStartCompleteTimeSec * 1000);
+  }
+  await self.change(alterSystemSet('ADMIN_MODE', 0));
+  logger.info(W.admin, 'ADMIN_MODE is 0: the server accepts ordinary users.');
+
+  if (!ctx.dryRun) writeCompletionFile(ctx.completionFile);
+  logger.debug(W.complete, `Wrote ${ctx.completionFile}.`);
+}
+
+/** This pod's own server must answer; without it nothing can be done. */
+export async function reachSelf(ctx: LifecycleContext, where: string): Promise<Server> {
+  const node = { ordinal: ctx.topology.self.ordinal, host: ctx.topology.self.host };
+  const session = ctx.session(node.host);
+  try {
+    await session.open();
+  } catch (error) {
+    throw new LifecycleError(
+      `cannot reach this pod's own server at ${node.host}:${ctx.config.portNo} (${shortReason(error)}). ` +
+        'Is the server running, started with REMOTE_SYSDBA_ENABLE=1, and is no other SYSDBA session open?',
+      where,
+    );
+  }
+  return new Server(node, session, ctx);
+}
+
+/**
+ * A replication pair whose one side holds history while the other lost it cannot simply be
+ * restarted: the side that lost it would miss or replay changes. The manual's rule on the
+ * MASTER, plus its mirror image on a slave that was already in service.
+ */
+async function detectFailedServers(ctx: LifecycleContext, self: Server, reached: Reached, states: Map<number, ReplicationStates>): Promise<void> {
+  const own = states.get(self.ordinal) as ReplicationStates;
+  for (const group of ctx.config.replications) {
+    if (ctx.topology.self.role === 'MASTER') {
+      for (const slave of reached.servers.values()) {
+        const name = replicationName(group, MASTER_ORDINAL, slave.ordinal);
+        const theirs = states.get(slave.ordinal) as ReplicationStates;
+        if (hasHistory(theirs, name) && !hasHistory(own, name)) {
+          ctx.logger.error(W.detect, FAILED_MASTER);
+          throw new LifecycleError(
+            `${FAILED_MASTER} ${slave.host} holds history for ${name} (XSN ${theirs.get(name)?.xsn}) but this MASTER's copy is ${own.has(name) ? 'reset (XSN -1)' : 'missing'}; follow the manual recovery in docs/lifecycle.md.`,
+            W.detect,
+          );
+        }
+        if (hasHistory(own, name) && !hasHistory(theirs, name) && (await readProperty(slave, 'ADMIN_MODE')) === '0') {
+          ctx.logger.error(W.detect, FAILED_SLAVE, { pod: slave.pod, replication: name });
+          throw new LifecycleError(
+            `${FAILED_SLAVE} ${slave.host} is in service but its ${name} is ${theirs.has(name) ? 'reset (XSN -1)' : 'missing'} while this MASTER holds history for it.`,
+            W.detect,
+          );
+        }
+      }
+    } else {
+      const master = reached.servers.get(MASTER_ORDINAL);
+      const name = replicationName(group, MASTER_ORDINAL, self.ordinal);
+      if (master && hasHistory(own, name) && !hasHistory(states.get(MASTER_ORDINAL) as ReplicationStates, name)) {
+        ctx.logger.error(W.detect, FAILED_MASTER, { pod: master.pod, replication: name });
+        throw new LifecycleError(
+          `${FAILED_MASTER} This pod holds history for ${name} but the MASTER's copy has none; restarting replication would lose changes.`,
+          W.detect,
+        );
+      }
+    }
+  }
+}
+
+/** Per group, from this pod's object with the MASTER (decision 11): no history → sync, history → resume. */
+function choosePaths(ctx: LifecycleContext, own: ReplicationStates): Map<string, Path> {
+  const paths = new Map<string, Path>();
+  for (const group of ctx.config.replications) {
+    if (ctx.topology.self.role === 'MASTER') {
+      paths.set(group.prefix, 'resume');
+      continue;
+    }
+    const name = replicationName(group, MASTER_ORDINAL, ctx.topology.self.ordinal);
+    const path: Path = hasHistory(own, name) ? 'resume' : 'sync';
+    paths.set(group.prefix, path);
+    ctx.logger.info(
+      W.path,
+      path === 'sync'
+        ? `${own.has(name) ? 'Replication information was reset' : 'No replication information yet'}: group ${group.prefix} will be truncated and synchronised from the MASTER.`
+        : `Replication information is intact (XSN ${own.get(name)?.xsn}): group ${group.prefix} resumes.`,
+      { replication: name },
+    );
+  }
+  return paths;
+}
+
+/** ④ Every object this pod shares with every other pod, per group. The first failure ends the run (BUG-50950). */
+async function createOwnObjects(ctx: LifecycleContext, self: Server, own: ReplicationStates): Promise<void> {
+  for (const link of ctx.topology.links) {
+    try {
+      await ensureObject(ctx, self, own, link.group, link.peer.ordinal);
+    } catch (error) {
+      throw new LifecycleError(`creating ${link.name} on ${self.host} failed: ${error instanceof Error ? error.message : String(error)}`, W.create);
+    }
+  }
+}
+
+/**
+ * Before truncating and syncing a group again, every object of the pair set loses its old
+ * history: the MASTER's object so SYNC sets a fresh restart point, and the other pods' objects
+ * toward this pod so nothing from before reaches the truncated tables. Running this again after
+ * a crash does the same thing, which is what makes the sync path resumable.
+ */
+async function prepareForSync(ctx: LifecycleContext, self: Server, reached: Reached, states: Map<number, ReplicationStates>, groups: ReplicationGroup[]): Promise<void> {
+  const i = self.ordinal;
+  const master = reached.servers.get(MASTER_ORDINAL) as Server;
+  for (const group of groups) {
+    await ensureObject(ctx, master, states.get(MASTER_ORDINAL) as ReplicationStates, group, i);
+    const servers = [self, ...reached.servers.values()];
+    await Promise.all(
+      servers.map(async (server) => {
+        const serverStates = states.get(server.ordinal) as ReplicationStates;
+        const names = server === self
+          ? ctx.topology.links.filter((l) => l.group === group).map((l) => l.name)
+          : [replicationName(group, i, server.ordinal)];
+        for (const name of names) {
+          const state = serverStates.get(name);
+          if (state && (state.started || state.xsn !== -1)) {
+            ctx.logger.info(W.prepare, `Stopping and resetting ${name} before the sync.`, { pod: server.pod, replication: name });
+            await stopAndReset(server, name, serverStates);
+          }
+        }
+      }),
+    );
+  }
+}
+
+/** ⑤ Rows left from an earlier life would collide with the MASTER's rows during SYNC. */
+async function truncateTables(ctx: LifecycleContext, self: Server, groups: ReplicationGroup[]): Promise<void> {
+  ctx.logger.info(W.truncate, 'Truncate tables for replications.');
+  const previous = await readProperty(self, 'REPLICATION_DDL_ENABLE');
+  const mustEnable = previous !== '1';
+  if (mustEnable) await self.change(alterSystemSet('REPLICATION_DDL_ENABLE', 1));
+  try {
+    for (const item of groups.flatMap((g) => g.items)) await self.change(truncateItem(item));
+  } finally {
+    // Restore what the server had, also when a TRUNCATE failed.
+    if (mustEnable) await self.change(alterSystemSet('REPLICATION_DDL_ENABLE', 0));
+  }
+  ctx.logger.info(W.truncate, 'Table truncation has ended.');
+}
+
+/** ⑥⑦ The MASTER copies its rows to this pod and starts its sender from the snapshot. */
+async function syncFromMaster(ctx: LifecycleContext, master: Server, self: Server, groups: ReplicationGroup[]): Promise<void> {
+  ctx.logger.info(W.sync, 'Sync tables from MASTER Server.');
+  for (const group of groups) {
+    const name = replicationName(group, MASTER_ORDINAL, self.ordinal);
+    await withProgress(ctx, W.sync, `SYNC of ${name} from ${master.host}`, { pod: master.pod, replication: name }, () =>
+      master.change(syncReplication(name, group.syncParallelCount)));
+  }
+  ctx.logger.info(W.sync, 'Replication sync has ended.');
+}
+
+/**
+ * ⑧ Starts every object of this pod with every reached pod, on both sides. A failure in a
+ * synced group is fatal (its objects have no restart point yet, so changes would go unrecorded);
+ * in a resumed group the restart point survives, so the pair resumes when that pod starts.
+ */
+async function startLinks(ctx: LifecycleContext, self: Server, reached: Reached, states: Map<number, ReplicationStates>, paths: Map<string, Path>): Promise<void> {
+  const byPeer = new Map<number, typeof ctx.topology.links>();
+  for (const link of ctx.topology.links) byPeer.set(link.peer.ordinal, [...(byPeer.get(link.peer.ordinal) ?? []), link]);
+
+  await Promise.all(
+    [...byPeer.entries()].map(async ([ordinal, links]) => {
+      const peer = reached.servers.get(ordinal);
+      for (const link of links) {
+        const path = paths.get(link.group.prefix) as Path;
+        const target = { pod: peer?.pod ?? link.peer.host.split('.')[0], replication: link.name };
+        if (!peer) {
+          await startTowardAbsentPeer(ctx, self, states.get(self.ordinal) as ReplicationStates, link.name, ordinal);
+          continue;
+        }
+        try {
+          await ensureObject(ctx, peer, states.get(ordinal) as ReplicationStates, link.group, self.ordinal);
+          // After SYNC the MASTER's sender already runs; every other side needs START.
+          const masterSideSynced = path === 'sync' && ordinal === MASTER_ORDINAL;
+          await startOn(ctx, self, link.name, path);
+          if (!masterSideSynced) await startOn(ctx, peer, link.name, path);
+        } catch (error) {
+          if (path === 'sync') throw error;
+          ctx.logger.warn(W.start, `Could not start ${link.name} with ${peer.host}: ${shortReason(error)}. Its restart point is kept; the pair resumes when ${peer.pod} runs aku -p start.`, target);
+        }
+      }
+    }),
+  );
+}
+
+/** START; in a resumed group a sender the server restarted at boot answers ERR-6100A, which is fine (decision 22). */
+async function startOn(ctx: LifecycleContext, server: Server, name: string, path: Path): Promise<void> {
+  if (path === 'resume') {
+    const outcome = await server.changeTolerating(startReplication(name), [AltibaseCode.SENDER_ALREADY_STARTED]);
+    if (outcome === 'already') ctx.logger.info(W.start, `${name} was already running on ${server.host}.`, { pod: server.pod, replication: name });
+  } else {
+    await server.change(startReplication(name));
+  }
+}
+
+/**
+ * A lower-ordinal pod that is down now existed when this one was created (OrderedReady), so it
+ * will come back. If this pod's object toward it has no restart point, START RETRY sets one now,
+ * so changes made here from now on are kept for it. Absent higher ordinals do not exist yet and
+ * will join through SYNC.
+ */
+async function startTowardAbsentPeer(ctx: LifecycleContext, self: Server, own: ReplicationStates, name: string, ordinal: number): Promise<void> {
+  if (ordinal > self.ordinal || own.get(name)?.xsn !== -1) return;
+  await self.changeTolerating(`${startReplication(name)} RETRY`, [AltibaseCode.SENDER_ALREADY_STARTED]);
+  ctx.logger.info(W.start, `${name}: its peer is down; started in RETRY mode so changes are kept until it returns.`, { replication: name });
+}
+
+/**
+ * FLUSH for pairs that resumed with history: this pod sends what it had not sent
+ * (`FLUSH ALL`, bounded by AKU_FLUSH_TIMEOUT_AT_START when it is not 0), and each reached pod
+ * sends what it had not sent to this one (`FLUSH ALL`, or `FLUSH WAIT t`).
+ */
+async function flushResumedLinks(ctx: LifecycleContext, self: Server, reached: Reached, paths: Map<string, Path>, history: Set<string>): Promise<void> {
+  const links = ctx.topology.links.filter((l) => paths.get(l.group.prefix) === 'resume' && history.has(l.name) && reached.servers.has(l.peer.ordinal));
+  if (links.length === 0) return;
+  const wait = ctx.config.flushTimeoutAtStartSec;
+  ctx.logger.info(W.flush, 'Flush replications.');
+  for (const link of links) {
+    await flushOn(ctx, self, link.name, flushReplication(link.name, wait > 0 ? { all: true, waitSec: wait } : { all: true }));
+  }
+  await Promise.all(
+    links.map((link) => {
+      const peer = reached.servers.get(link.peer.ordinal) as Server;
+      return flushOn(ctx, peer, link.name, flushReplication(link.name, wait > 0 ? { all: false, waitSec: wait } : { all: true }));
+    }),
+  );
+  ctx.logger.info(W.flush, 'Replication flush has ended.');
+}
+
+/** A FLUSH that runs out of time or finds no sender leaves replication running; it is reported, not fatal. */
+async function flushOn(ctx: LifecycleContext, server: Server, name: string, sql: string): Promise<void> {
+  const target = { pod: server.pod, replication: name };
+  try {
+    await withProgress(ctx, W.flush, `FLUSH of ${name} on ${server.host}`, target, () => server.change(sql));
+  } catch (error) {
+    if (error instanceof DbError && error.isCode(FLUSH_WAIT_EXPIRED, AltibaseCode.REPLICATION_NOT_STARTED, AltibaseCode.QUERY_TIMEOUT)) {
+      ctx.logger.warn(W.flush, `${name} on ${server.host} was not fully flushed (${shortReason(error)}); replication goes on and sends the rest.`, target);
+      return;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,92 @@
+import { isSafeIdentifier, MAX_REPLICATION_NAME_BYTES } from '../config/identifiers.js';
+import type { ReplicationItem } from '../config/model.js';
+
+/**
+ * Every statement aku sends, in Altibase's exact grammar. Names reaching these builders were
+ * validated by the config layer; the builders check again, because a statement is the last
+ * place where a malformed name could change what the server does.
+ */
+
+export type FlushMode = { all: boolean; waitSec?: number };
+
+/** What aku reads to decide a path: name, restart point and started flag of every object. */
+export const SELECT_REPLICATIONS = 'SELECT REPLICATION_NAME, XSN, IS_STARTED FROM SYSTEM_.SYS_REPLICATIONS_';
+
+/** The items of every object, to compare an existing object with aku.conf. */
+export const SELECT_REPLICATION_ITEMS =
+  'SELECT REPLICATION_NAME, LOCAL_USER_NAME, LOCAL_TABLE_NAME, LOCAL_PARTITION_NAME FROM SYSTEM_.SYS_REPL_ITEMS_';
+
+/** Server properties aku depends on. */
+export type ServerProperty =
+  | 'ADMIN_MODE'
+  | 'REPLICATION_DDL_ENABLE'
+  | 'REPLICATION_ALLOW_DUPLICATE_HOSTS'
+  | 'REPLICATION_MAX_COUNT';
+
+export function selectProperty(name: ServerProperty): string {
+  return `SELECT NAME, VALUE1 FROM V$PROPERTY WHERE NAME = '${name}'`;
+}
+
+export function alterSystemSet(name: 'ADMIN_MODE' | 'REPLICATION_DDL_ENABLE', value: 0 | 1): string {
+  return `ALTER SYSTEM SET ${name} = ${value}`;
+}
+
+export function createReplication(name: string, peerHost: string, replicationPort: number, items: readonly ReplicationItem[]): string {
+  if (items.length === 0) throw new Error(`replication ${name} needs at least one item`);
+  const from = items.map((item) => `FROM ${qualified(item)} TO ${qualified(item)}`).join(', ');
+  return `CREATE REPLICATION ${replication(name)} WITH '${host(peerHost)}', ${port(replicationPort)} ${from}`;
+}
+
+export const startReplication = (name: string) => `ALTER REPLICATION ${replication(name)} START`;
+export const stopReplication = (name: string) => `ALTER REPLICATION ${replication(name)} STOP`;
+export const resetReplication = (name: string) => `ALTER REPLICATION ${replication(name)} RESET`;
+export const dropReplication = (name: string) => `DROP REPLICATION ${replication(name)}`;
+
+export function syncReplication(name: string, parallel: number): string {
+  if (!Number.isInteger(parallel) || parallel < 1) throw new Error(`SYNC PARALLEL needs a positive integer, not ${parallel}`);
+  return `ALTER REPLICATION ${replication(name)} SYNC PARALLEL ${parallel}`;
+}
+
+/** `FLUSH [ALL] [WAIT n]`: FLUSH ALL keeps re-reading the newest log position; WAIT bounds the wait. */
+export function flushReplication(name: string, mode: FlushMode): string {
+  let sql = `ALTER REPLICATION ${replication(name)} FLUSH`;
+  if (mode.all) sql += ' ALL';
+  if (mode.waitSec !== undefined) {
+    if (!Number.isInteger(mode.waitSec) || mode.waitSec < 1) throw new Error(`FLUSH WAIT needs at least 1 second, not ${mode.waitSec}`);
+    sql += ` WAIT ${mode.waitSec}`;
+  }
+  return sql;
+}
+
+/** TRUNCATE of a whole table, or of one partition. Needs REPLICATION_DDL_ENABLE = 1 on a replicated table. */
+export function truncateItem(item: ReplicationItem): string {
+  return item.partition === undefined
+    ? `TRUNCATE TABLE ${qualified({ user: item.user, table: item.table })}`
+    : `ALTER TABLE ${qualified({ user: item.user, table: item.table })} TRUNCATE PARTITION ${identifier(item.partition)}`;
+}
+
+function qualified(item: Pick<ReplicationItem, 'user' | 'table'> & { partition?: string }): string {
+  const base = `${identifier(item.user)}.${identifier(item.table)}`;
+  return item.partition === undefined ? base : `${base} PARTITION ${identifier(item.partition)}`;
+}
+
+function identifier(name: string): string {
+  if (!isSafeIdentifier(name)) throw new Error(`refusing to put ${JSON.stringify(name)} in SQL: not an upper-case Altibase identifier`);
+  return name;
+}
+
+function replication(name: string): string {
+  if (!isSafeIdentifier(name, MAX_REPLICATION_NAME_BYTES)) throw new Error(`refusing replication name ${JSON.stringify(name)}`);
+  return name;
+}
+
+/** A host goes inside single quotes; a DNS name or an IP literal never contains one. */
+function host(name: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9.:%_-]{0,63}$/.test(name)) throw new Error(`refusing replication host ${JSON.stringify(name)}`);
+  return name;
+}
+
+function port(value: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`refusing replication port ${value}`);
+  return value;
+}
