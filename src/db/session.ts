@@ -80,17 +80,24 @@ export interface SessionDeps {
   logger?: DbLogger;
   /** Injectable for tests: the wait between retries. */
   sleep?: Sleep;
-}
-
-export interface StatementOptions {
-  /** Time limit for this statement, seconds (e.g. a bounded FLUSH); default the session's queryTimeoutSec. */
-  timeoutSec?: number;
-  /** `false`: one attempt only; a number: that many retries instead of the configured count. */
-  retry?: boolean | number;
+  /** Injectable for tests: the clock deadlines are measured on (epoch milliseconds). */
+  now?: () => number;
 }
 
 export interface OpenOptions {
+  /** `false`: one attempt only; a number: that many retries instead of the configured count. */
   retry?: boolean | number;
+  /**
+   * A time budget, as an epoch-milliseconds instant (`Date.now()` scale) by which the call must be
+   * over, retries included (e.g. what is left of `-p end`'s AKU_END_TIME_BUDGET): each attempt's
+   * limit is cut to the time left, and no retry starts once its wait would reach the deadline.
+   */
+  deadline?: number;
+}
+
+export interface StatementOptions extends OpenOptions {
+  /** Time limit for this statement, seconds (e.g. a bounded FLUSH); default the session's queryTimeoutSec. */
+  timeoutSec?: number;
 }
 
 /** Runs tasks one after another, in the order they were handed in, whatever each one's outcome. */
@@ -135,6 +142,7 @@ export class Session {
   readonly #settings: SessionSettings;
   readonly #logger: DbLogger;
   readonly #sleep: Sleep;
+  readonly #now: () => number;
   readonly #queue = new StatementQueue();
   readonly #secrets: string[];
   #connection: Connection | undefined;
@@ -148,6 +156,7 @@ export class Session {
     this.#settings = settings;
     this.#logger = deps.logger ?? silentLogger;
     this.#sleep = deps.sleep ?? realSleep;
+    this.#now = deps.now ?? Date.now;
     this.#secrets = passwordForms(settings.password);
   }
 
@@ -164,8 +173,8 @@ export class Session {
     if (this.#closed) return Promise.reject(this.#closedError(undefined));
     return this.#queue.run(async () => {
       if (this.#connection) return;
-      await this.#withRetries(undefined, options.retry, async () => {
-        await this.#connectionForAttempt(undefined);
+      await this.#withRetries(undefined, 'connect', options, async (secondsLeft) => {
+        await this.#connectionForAttempt(undefined, secondsLeft);
       });
     });
   }
@@ -177,9 +186,13 @@ export class Session {
   query(sql: string, options: StatementOptions = {}): Promise<Row[]> {
     if (this.#closed) return Promise.reject(this.#closedError(sql));
     return this.#queue.run(() =>
-      this.#withRetries(sql, options.retry, async () => {
-        const connection = await this.#connectionForAttempt(sql);
-        return this.#runOnce(connection, sql, options.timeoutSec ?? this.#settings.queryTimeoutSec);
+      this.#withRetries(sql, 'statement', options, async (secondsLeft) => {
+        const connection = await this.#connectionForAttempt(sql, secondsLeft);
+        const limit = options.timeoutSec ?? this.#settings.queryTimeoutSec;
+        // 0 is "no limit" for the driver; a budget still bounds it.
+        const timeoutSec = limit > 0 ? Math.min(limit, secondsLeft) : Number.isFinite(secondsLeft) ? secondsLeft : 0;
+        this.#log('DEBUG', `Running the statement (time limit ${timeoutSec > 0 ? `${roundSec(timeoutSec)} s` : 'none'}).`, sql);
+        return this.#runOnce(connection, sql, timeoutSec);
       }),
     );
   }
@@ -197,11 +210,33 @@ export class Session {
     return this.#closed;
   }
 
-  async #withRetries<T>(sql: string | undefined, retryOption: boolean | number | undefined, attempt: () => Promise<T>): Promise<T> {
+  /**
+   * Run `attempt` under the retry policy. It receives the seconds left of the caller's budget
+   * (Infinity without one) so that it can cut its own limits to them.
+   */
+  async #withRetries<T>(sql: string | undefined, phase: DbPhase, options: OpenOptions, attempt: (secondsLeft: number) => Promise<T>): Promise<T> {
+    const retryOption = options.retry;
     const retries = retryOption === false ? 0 : typeof retryOption === 'number' ? retryOption : this.#settings.retryCount;
-    const outcome = await attemptWithRetries(attempt, { retries, delayMs: this.#settings.retryDelayMsec }, {
+    const delayMs = this.#settings.retryDelayMsec;
+    const { deadline } = options;
+    const secondsLeft = () => (deadline === undefined ? Infinity : (deadline - this.#now()) / 1000);
+    const budgeted = async () => {
+      const left = secondsLeft();
+      if (left <= 0) {
+        throw new AttemptFailure(
+          phase,
+          [{ state: 'HYT00', code: AltibaseCode.QUERY_TIMEOUT, message: 'aku: the time budget for this operation was used up before it could run' }],
+          'permanent',
+          true,
+          undefined,
+        );
+      }
+      return attempt(left);
+    };
+    const outcome = await attemptWithRetries(budgeted, { retries, delayMs }, {
       sleep: this.#sleep,
-      shouldRetry: (error) => error instanceof AttemptFailure && isRetryable(error.verdict),
+      shouldRetry: (error) =>
+        error instanceof AttemptFailure && isRetryable(error.verdict) && (deadline === undefined || this.#now() + delayMs < deadline),
       beforeRetry: (error, nextAttempt, delayMs) => {
         const failure = error as AttemptFailure;
         const first = failure.diagnostics[0];
@@ -218,7 +253,7 @@ export class Session {
   }
 
   /** The open connection, or a new one (one attempt, bounded by the connect timeout). */
-  async #connectionForAttempt(sql: string | undefined): Promise<Connection> {
+  async #connectionForAttempt(sql: string | undefined, secondsLeft: number): Promise<Connection> {
     if (this.#connection) return this.#connection;
     const settings = this.#settings;
     const connecting = Promise.resolve().then(() =>
@@ -233,9 +268,10 @@ export class Session {
         ...(settings.nlsUse ? { nlsUse: settings.nlsUse } : {}),
       }),
     );
+    const limitSec = Math.min(settings.connectTimeoutSec, secondsLeft);
     let outcome;
     try {
-      outcome = await withinDeadline(connecting, this.#deadlineMs(settings.connectTimeoutSec), (late) => {
+      outcome = await withinDeadline(connecting, this.#deadlineMs(limitSec), (late) => {
         // The driver ignored its login timeout and answered after we gave up: that connection is
         // nobody's, and as a SYSDBA session it would block the next one (ERR-41041). Close it.
         this.#log('DEBUG', 'A connection arrived after the connect timeout; closing it.', sql);
@@ -247,7 +283,7 @@ export class Session {
     if (!outcome.settled) {
       throw new AttemptFailure(
         'connect',
-        [{ state: 'HYT01', code: 0, message: `aku: no answer from the server within ${settings.connectTimeoutSec} s (connect timeout)` }],
+        [{ state: 'HYT01', code: 0, message: `aku: no answer from the server within ${roundSec(limitSec)} s (connect timeout)` }],
         'transient-reconnect',
         true,
         undefined,
@@ -276,7 +312,7 @@ export class Session {
         {
           state: 'HYT00',
           code: AltibaseCode.QUERY_TIMEOUT,
-          message: `aku: the statement did not finish within ${timeoutSec} s; its connection was abandoned`,
+          message: `aku: the statement did not finish within ${roundSec(timeoutSec)} s; its connection was abandoned`,
         },
       ],
       'permanent',
@@ -299,7 +335,7 @@ export class Session {
    */
   #abandon(connection: Connection, running: Promise<unknown>, timeoutSec: number, sql: string): void {
     if (this.#connection === connection) this.#connection = undefined;
-    this.#log('WARN', `No answer within ${timeoutSec} s; abandoning the connection (it is closed when the statement ends).`, sql);
+    this.#log('WARN', `No answer within ${roundSec(timeoutSec)} s; abandoning the connection (it is closed when the statement ends).`, sql);
     if (isCancellable(connection)) connection.cancel().catch(() => undefined);
     running.then(
       () => this.#closeQuietly(connection),
@@ -362,6 +398,11 @@ function diagnosticsOf(error: unknown): Diagnostic[] {
   if (error instanceof DriverError && error.diagnostics.length > 0) return error.diagnostics.map((d) => ({ ...d }));
   if (error instanceof DriverError) return [{ ...error.primary }];
   return [{ state: 'HY000', code: 0, message: errorText(error) }];
+}
+
+/** Seconds for a message: whole when whole, else to the millisecond. */
+function roundSec(sec: number): number {
+  return Math.round(sec * 1000) / 1000;
 }
 
 function errorText(error: unknown): string {

@@ -262,6 +262,39 @@ describe('Session', () => {
       assert.ok(!driver.events.some((e) => e.endsWith('WHILE-RUNNING')), driver.events.join(', '));
     });
 
+    it('keeps a statement and its retries inside a caller-given budget (deadline)', async () => {
+      const driver = new FakeDriver();
+      let clock = 1_000_000;
+      const waits: number[] = [];
+      const session = new Session(driver, HOST, settings({ retryCount: 10, retryDelayMsec: 100, queryTimeoutSec: 3600 }), {
+        now: () => clock,
+        sleep: async (ms) => {
+          waits.push(ms);
+          clock += ms;
+        },
+      });
+      driver.onQuery = async () => {
+        throw new DriverError([diag(AltibaseCode.HANDSHAKE_FAILED)]);
+      };
+      const error = await rejection(session.query('ALTER REPLICATION AKU_REP_01 FLUSH', { deadline: clock + 350 }));
+      // Attempts at +0, +100, +200, +300; a fifth would start at +400, past the budget.
+      assert.equal(error.attempts, 4);
+      assert.deepEqual(waits, [100, 100, 100]);
+      assert.deepEqual(
+        driver.statements.map((s) => s.timeoutSec),
+        [0.35, 0.25, 0.15, 0.05],
+        'each attempt gets what is left of the budget',
+      );
+    });
+
+    it('does not start a statement whose budget is already spent', async () => {
+      const { driver, session } = setup();
+      const error = await rejection(session.query('SELECT 1 FROM DUAL', { deadline: Date.now() - 1 }));
+      assert.equal(error.timedOutByAku, true);
+      assert.equal(driver.statements.length, 0);
+      assert.equal(driver.connectAttempts, 0);
+    });
+
     it('does not race a statement whose timeout is 0 (unlimited)', async () => {
       const { driver, session } = setup({ queryTimeoutSec: 0 });
       driver.onQuery = async () => {
