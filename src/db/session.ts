@@ -119,14 +119,16 @@ function isCancellable(connection: Connection): connection is CancellableConnect
   return typeof (connection as Partial<CancellableConnection>).cancel === 'function';
 }
 
-/** One failed attempt, already classified; `Session` turns the last one into a DbError. */
+/**
+ * One failed attempt, already classified and redacted; `Session` turns the last one into a DbError.
+ * The driver's original error is deliberately not kept: it may carry the password unmasked.
+ */
 class AttemptFailure extends Error {
   constructor(
     readonly phase: DbPhase,
     readonly diagnostics: Diagnostic[],
     readonly verdict: Verdict,
     readonly timedOutByAku: boolean,
-    readonly original: unknown,
   ) {
     super(diagnostics[0]?.message ?? 'database error');
   }
@@ -228,7 +230,6 @@ export class Session {
           [{ state: 'HYT00', code: AltibaseCode.QUERY_TIMEOUT, message: 'aku: the time budget for this operation was used up before it could run' }],
           'permanent',
           true,
-          undefined,
         );
       }
       return attempt(left);
@@ -268,15 +269,18 @@ export class Session {
         ...(settings.nlsUse ? { nlsUse: settings.nlsUse } : {}),
       }),
     );
-    const limitSec = Math.min(settings.connectTimeoutSec, secondsLeft);
+    // A connect timeout of 0 leaves the bound to the driver (and to the caller's budget, if any).
+    const limitSec = Math.min(settings.connectTimeoutSec > 0 ? settings.connectTimeoutSec : Infinity, secondsLeft);
     let outcome;
     try {
-      outcome = await withinDeadline(connecting, this.#deadlineMs(limitSec), (late) => {
-        // The driver ignored its login timeout and answered after we gave up: that connection is
-        // nobody's, and as a SYSDBA session it would block the next one (ERR-41041). Close it.
-        this.#log('DEBUG', 'A connection arrived after the connect timeout; closing it.', sql);
-        void this.#closeQuietly(late);
-      });
+      outcome = Number.isFinite(limitSec)
+        ? await withinDeadline(connecting, this.#deadlineMs(limitSec), (late) => {
+            // The driver ignored its login timeout and answered after we gave up: that connection is
+            // nobody's, and as a SYSDBA session it would block the next one (ERR-41041). Close it.
+            this.#log('DEBUG', 'A connection arrived after the connect timeout; closing it.', sql);
+            void this.#closeQuietly(late);
+          })
+        : { settled: true as const, value: await connecting };
     } catch (error) {
       throw this.#failure('connect', error);
     }
@@ -286,7 +290,6 @@ export class Session {
         [{ state: 'HYT01', code: 0, message: `aku: no answer from the server within ${roundSec(limitSec)} s (connect timeout)` }],
         'transient-reconnect',
         true,
-        undefined,
       );
     }
     this.#connection = outcome.value;
@@ -317,7 +320,6 @@ export class Session {
       ],
       'permanent',
       true,
-      undefined,
     );
   }
 
@@ -353,7 +355,7 @@ export class Session {
 
   #failure(phase: DbPhase, error: unknown): AttemptFailure {
     const diagnostics = diagnosticsOf(error).map((d) => ({ ...d, message: redact(d.message, this.#secrets) }));
-    return new AttemptFailure(phase, diagnostics, classify(diagnostics).verdict, false, error);
+    return new AttemptFailure(phase, diagnostics, classify(diagnostics).verdict, false);
   }
 
   #toDbError(error: unknown, sql: string | undefined, attempts: number): DbError {
