@@ -1,0 +1,107 @@
+/** Runs one parsed statement in a session: privilege checks, then the statement's handler. */
+import { simError } from '../errors.js';
+import { isReplicationDdl, type Statement } from '../sql/ast.js';
+import { createTable, createUser, dropTable, truncate } from './ddl.js';
+import { deleteRows, insert, resolveTable, update } from './dml.js';
+import type { DatabaseInstance } from './instance.js';
+import { runSelect, type RowSource } from './query.js';
+import { alterReplication, createReplication, dropReplication } from './replication/commands.js';
+import type { ServerSession, StatementContext } from './session.js';
+import type { Row } from './values.js';
+import { findView } from './views.js';
+
+const SYS = 'SYS';
+
+function requireSys(session: ServerSession): void {
+  if (session.user !== SYS) throw simError('QP_NO_GRANT');
+}
+
+export async function executeStatement(
+  db: DatabaseInstance,
+  session: ServerSession,
+  statement: Statement,
+  context: StatementContext,
+): Promise<Row[]> {
+  if (isReplicationDdl(statement)) requireSys(session);
+  switch (statement.kind) {
+    case 'createReplication':
+      createReplication(db, statement);
+      return [];
+    case 'alterReplication':
+      await alterReplication(db, statement.name, statement.action, context);
+      return [];
+    case 'dropReplication':
+      dropReplication(db, statement.name);
+      return [];
+    case 'truncateTable':
+      truncate(db, session, statement.table);
+      return [];
+    case 'truncatePartition':
+      truncate(db, session, statement.table, statement.partition);
+      return [];
+    case 'alterSystemSet':
+      requireSys(session);
+      db.properties.alter(statement.property, statement.value);
+      return [];
+    case 'alterSessionSet':
+      alterSession(session, statement.property, statement.value);
+      return [];
+    case 'createUser':
+      requireSys(session);
+      createUser(db, statement);
+      return [];
+    case 'grant':
+      return [];
+    case 'createTable':
+      createTable(db, session, statement);
+      return [];
+    case 'dropTable':
+      dropTable(db, session, statement.table);
+      return [];
+    case 'insert':
+      insert(db, session, statement);
+      return [];
+    case 'update':
+      update(db, session, statement);
+      return [];
+    case 'delete':
+      deleteRows(db, session, statement);
+      return [];
+    case 'select':
+      return runSelect(rowSource(db, session, statement), statement);
+    case 'commit':
+    case 'rollback':
+      // Autocommit: every statement is already its own transaction.
+      return [];
+  }
+}
+
+function rowSource(db: DatabaseInstance, session: ServerSession, statement: Extract<Statement, { kind: 'select' }>): RowSource {
+  const from = statement.from;
+  if (!from) throw simError('QP_TABLE_NOT_FOUND');
+  const view = findView(from.user, from.name);
+  if (view) return view(db);
+  const data = resolveTable(db, session, from);
+  return { columns: data.def.columns.map((column) => column.name), rows: data.rows.values() };
+}
+
+function alterSession(session: ServerSession, property: string, value: string | number | null): void {
+  switch (property) {
+    case 'QUERY_TIMEOUT': {
+      const seconds = typeof value === 'number' ? value : Number(value);
+      if (!Number.isInteger(seconds) || seconds < 0) throw simError('ID_PROPERTY_OUT_OF_RANGE', property, String(value));
+      session.queryTimeoutSec = seconds;
+      return;
+    }
+    case 'REPLICATION': {
+      const mode = String(value).toUpperCase();
+      if (!['DEFAULT', 'NONE', 'TRUE', 'FALSE', 'LAZY', 'EAGER'].includes(mode)) {
+        throw simError('ID_PROPERTY_OUT_OF_RANGE', property, String(value));
+      }
+      session.replicationMode = mode === 'FALSE' ? 'NONE' : mode;
+      return;
+    }
+    default:
+      throw simError('ID_PROPERTY_NOT_FOUND', property);
+  }
+}

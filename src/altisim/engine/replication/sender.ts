@@ -1,0 +1,260 @@
+/**
+ * The sender of one started replication object: connects to the peer's replication port,
+ * handshakes, then ships the committed local changes of its items, in SN order, and advances XSN
+ * as the peer acknowledges them. When the link breaks it stays alive in RETRY and reconnects
+ * (altibase-replication.md §4.2, §0.8, §0.10). It never ships changes that were themselves
+ * replicated in (§0.1): those are not in the log it reads.
+ */
+import { HANDSHAKE_REASONS } from '../../errors.js';
+import type { Change, LogEntry } from '../durable-state.js';
+import type { PropertySet } from '../properties.js';
+import { Signal } from '../signal.js';
+import { itemCovers, NULL_SN, toWireItem, type ReplicationMeta } from './meta.js';
+import { LinkClosedError, type PeerAddress, type ReceiverReply, type ReplicationConnector, type ReplicationLink, type SenderMessage } from './protocol.js';
+
+/** V$REPSENDER.STATUS values altisim uses. */
+export const SENDER_STATUS = { RUN: 1, RETRY: 2, SYNC: 6 } as const;
+export type SenderStatus = (typeof SENDER_STATUS)[keyof typeof SENDER_STATUS];
+
+/** V$REPSENDER / V$REPGAP START_FLAG values. */
+export const START_FLAG = { NORMAL: 0, QUICK: 1, SYNC: 2, SYNC_ONLY: 3, SYNC_RUN: 4, SYNC_END: 5 } as const;
+
+/** What a sender needs from the server it runs in. */
+export interface SenderHost {
+  readonly serverId: string;
+  readonly replicationAddress: PeerAddress;
+  readonly connector: ReplicationConnector;
+  readonly properties: PropertySet;
+  lastSN(): number;
+  meta(name: string): ReplicationMeta | undefined;
+  commitMeta(meta: ReplicationMeta): void;
+  /** Local log entries with SN greater than `sn`, ascending. */
+  logAfter(sn: number): Iterable<LogEntry>;
+  /** Wall-clock time as the meta tables show it. */
+  now(): string;
+}
+
+export class Sender {
+  status: SenderStatus;
+  startFlag: number;
+  netError = false;
+  /** SN up to which the log has been processed; null until the first connection (FLUSH waits on it). */
+  lastProcessedSN: number | null = null;
+  readLogCount = 0;
+  sendLogCount = 0;
+  private link: ReplicationLink | null = null;
+  private stopped = false;
+  /** Commits and stop: there may be something to ship. */
+  private readonly work = new Signal();
+  /** Peer restarted, or stop: retry the connection now. */
+  private readonly wakeUp = new Signal();
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    private readonly host: SenderHost,
+    readonly name: string,
+    startFlag: number,
+    status: SenderStatus = SENDER_STATUS.RETRY,
+  ) {
+    this.startFlag = startFlag;
+    this.status = status;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  get peer(): PeerAddress | null {
+    return this.link?.peer ?? null;
+  }
+
+  get local(): PeerAddress | null {
+    return this.link?.local ?? null;
+  }
+
+  get connected(): boolean {
+    return this.link !== null;
+  }
+
+  /**
+   * Connect and handshake once. Resolves null on success (the link is kept), else the reason that
+   * goes into ERR-6100D.
+   */
+  async connectAndHandshake(): Promise<string | null> {
+    const meta = this.host.meta(this.name);
+    if (!meta) return HANDSHAKE_REASONS.noPeerObject;
+    if (meta.items.length === 0) return HANDSHAKE_REASONS.noLocalItems;
+    const hosts = [...meta.hosts].sort((a, b) => Number(b.hostNo === meta.lastUsedHostNo) - Number(a.hostNo === meta.lastUsedHostNo));
+    const connectTimeoutMs = Math.max(1, this.host.properties.getNumber('REPLICATION_CONNECT_TIMEOUT')) * 1000;
+    let reason: string = HANDSHAKE_REASONS.unreachable;
+    for (const target of hosts) {
+      if (this.stopped) return HANDSHAKE_REASONS.unreachable;
+      let link: ReplicationLink;
+      try {
+        link = await this.host.connector.connect(target.host, target.port, connectTimeoutMs);
+      } catch {
+        reason = HANDSHAKE_REASONS.unreachable;
+        continue;
+      }
+      let reply: ReceiverReply;
+      try {
+        reply = await link.request({
+          type: 'handshake',
+          repName: this.name,
+          senderServerId: this.host.serverId,
+          sender: this.host.replicationAddress,
+          items: meta.items.map(toWireItem),
+          conflictResolution: meta.conflictResolution,
+        });
+      } catch {
+        link.close();
+        reason = HANDSHAKE_REASONS.unreachable;
+        continue;
+      }
+      if (!reply.ok) {
+        link.close();
+        reason = reply.reason;
+        continue;
+      }
+      if (this.stopped) {
+        link.close();
+        return HANDSHAKE_REASONS.unreachable;
+      }
+      this.attach(link);
+      const current = this.host.meta(this.name);
+      if (current && current.lastUsedHostNo !== target.hostNo) this.host.commitMeta({ ...current, lastUsedHostNo: target.hostNo });
+      return null;
+    }
+    return reason;
+  }
+
+  private attach(link: ReplicationLink): void {
+    this.link = link;
+    this.netError = false;
+    void link.closed.then(() => {
+      if (this.link === link) {
+        this.link = null;
+        this.work.notify();
+      }
+    });
+  }
+
+  /** Send one message on the current link (used by SYNC). */
+  async request(message: SenderMessage): Promise<ReceiverReply> {
+    if (!this.link) throw new LinkClosedError();
+    return this.link.request(message);
+  }
+
+  /** Run the shipping loop in the background (status RUN once connected, RETRY while not). */
+  run(): void {
+    if (this.loop) return;
+    this.loop = this.shipLoop().catch((error: unknown) => {
+      // A broken invariant inside the loop must not take the server down; the sender stays in RETRY.
+      this.status = SENDER_STATUS.RETRY;
+      this.netError = true;
+      console.error(`altisim: sender ${this.name} stopped by an internal error:`, error);
+    });
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.link?.close();
+    this.link = null;
+    this.work.notify();
+    this.wakeUp.notify();
+  }
+
+  /** New local commits may need shipping. */
+  poke(): void {
+    this.work.notify();
+  }
+
+  /** The peer (re)started: reconnect now instead of after the retry interval. */
+  wake(): void {
+    this.wakeUp.notify();
+  }
+
+  private async shipLoop(): Promise<void> {
+    while (!this.stopped) {
+      if (!this.link) {
+        if (this.status !== SENDER_STATUS.SYNC) this.status = SENDER_STATUS.RETRY;
+        const failure = await this.connectAndHandshake();
+        if (this.stopped) return;
+        if (failure !== null) {
+          this.noteNetworkError();
+          await this.wakeUp.wait(this.host.properties.getNumber('ALTISIM_SENDER_RETRY_INTERVAL_MSEC'));
+          continue;
+        }
+      }
+      this.status = SENDER_STATUS.RUN;
+      this.netError = false;
+      try {
+        await this.shipPending();
+        if (!this.stopped && this.link) await this.work.wait();
+      } catch (error) {
+        if (!(error instanceof LinkClosedError)) throw error;
+        this.link?.close();
+        this.link = null;
+        this.noteNetworkError();
+      }
+    }
+  }
+
+  private noteNetworkError(): void {
+    this.status = SENDER_STATUS.RETRY;
+    this.netError = true;
+    const meta = this.host.meta(this.name);
+    if (meta && meta.remoteFaultDetectTime === null) this.host.commitMeta({ ...meta, remoteFaultDetectTime: this.host.now() });
+  }
+
+  /** Ship everything committed so far, in batches, advancing XSN after each acknowledged batch. */
+  async shipPending(): Promise<void> {
+    const batchLimit = this.host.properties.getNumber('ALTISIM_SENDER_BATCH_CHANGES');
+    for (;;) {
+      const link = this.link;
+      const meta = this.host.meta(this.name);
+      if (this.stopped || !link || !meta) return;
+      if (meta.xsn === NULL_SN) {
+        // Cannot happen through START/SYNC (they set XSN); be safe and start from now.
+        this.host.commitMeta({ ...meta, xsn: this.host.lastSN() });
+        continue;
+      }
+      const target = this.host.lastSN();
+      if (this.lastProcessedSN === null || this.lastProcessedSN < meta.xsn) this.lastProcessedSN = meta.xsn;
+      if (meta.xsn >= target) return;
+
+      const batch: { sn: number; changes: Change[] }[] = [];
+      let changeCount = 0;
+      let scannedUpTo = meta.xsn;
+      let full = false;
+      for (const entry of this.host.logAfter(meta.xsn)) {
+        if (entry.sn > target) break;
+        this.readLogCount++;
+        const relevant = entry.changes.filter((change) =>
+          meta.items.some((item) => entry.sn > item.invalidMaxSN && itemCovers(item, change.user, change.table, change.partition)),
+        );
+        if (relevant.length > 0) {
+          batch.push({ sn: entry.sn, changes: relevant });
+          changeCount += relevant.length;
+        }
+        scannedUpTo = entry.sn;
+        if (changeCount >= batchLimit) {
+          full = true;
+          break;
+        }
+      }
+      if (batch.length > 0) {
+        const reply = await link.request({ type: 'xlog', entries: batch });
+        if (!reply.ok) throw new LinkClosedError(reply.reason);
+        this.sendLogCount += batch.length;
+      }
+      if (this.stopped) return;
+      const newXsn = full ? scannedUpTo : target;
+      const fresh = this.host.meta(this.name);
+      if (!fresh) return;
+      if (newXsn > fresh.xsn) this.host.commitMeta({ ...fresh, xsn: newXsn });
+      this.lastProcessedSN = Math.max(this.lastProcessedSN ?? newXsn, newXsn);
+    }
+  }
+}
