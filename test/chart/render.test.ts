@@ -1,0 +1,314 @@
+import assert from 'node:assert/strict';
+import { altibaseContainer, envOf, find, findAll, NAMESPACE, render, RELEASE, type K8sObject } from './tools.js';
+
+const FULL = `${RELEASE}-aku-altibase`;
+
+describe('chart: rendered wiring', function () {
+  this.timeout(30_000);
+
+  let defaults: K8sObject[];
+  let sts: K8sObject;
+  let container: any;
+  let env: Map<string, any>;
+
+  before(async () => {
+    defaults = await render();
+    sts = find(defaults, 'StatefulSet');
+    container = altibaseContainer(sts);
+    env = envOf(container);
+  });
+
+  describe('StatefulSet', () => {
+    it('uses OrderedReady and the headless Service as serviceName', () => {
+      assert.equal(sts.metadata.name, FULL);
+      assert.equal(sts.spec.podManagementPolicy, 'OrderedReady');
+      assert.equal(sts.spec.serviceName, `${FULL}-headless`);
+      assert.equal(sts.spec.replicas, 2);
+      assert.equal(sts.metadata.namespace, NAMESPACE);
+    });
+
+    it('has a startupProbe on aku\'s completion file with the sample\'s 3600 x 10 s', () => {
+      assert.deepEqual(container.startupProbe.exec.command, ['cat', '/tmp/aku_start_completed']);
+      assert.equal(container.startupProbe.failureThreshold, 3600);
+      assert.equal(container.startupProbe.periodSeconds, 10);
+    });
+
+    it('makes the startupProbe configurable', async () => {
+      const objs = await render({ set: { 'startupProbe.failureThreshold': 100, 'startupProbe.periodSeconds': 3 } });
+      const probe = altibaseContainer(find(objs, 'StatefulSet')).startupProbe;
+      assert.equal(probe.failureThreshold, 100);
+      assert.equal(probe.periodSeconds, 3);
+    });
+
+    it('runs `aku -p end` in preStop (the pre-stop script from the scripts ConfigMap)', () => {
+      assert.deepEqual(container.lifecycle.preStop.exec.command, ['/bin/bash', '/opt/aku/chart-scripts/pre-stop.sh']);
+      const scripts = find(defaults, 'ConfigMap', `${FULL}-scripts`);
+      assert.match(scripts.data['pre-stop.sh'], /"\$aku_bin" -p end/);
+      assert.match(scripts.data['pre-stop.sh'], /AKU_END_TIME_BUDGET/);
+      const mount = container.volumeMounts.find((m: any) => m.name === 'scripts');
+      assert.equal(mount.mountPath, '/opt/aku/chart-scripts');
+    });
+
+    it('derives AKU_END_TIME_BUDGET from the grace period (90 - 15 = 75)', async () => {
+      assert.equal(sts.spec.template.spec.terminationGracePeriodSeconds, 90);
+      assert.equal(env.get('AKU_END_TIME_BUDGET').value, '75');
+      const objs = await render({ set: { terminationGracePeriodSeconds: 200, 'aku.endTimeMarginSeconds': 30 } });
+      const s = find(objs, 'StatefulSet');
+      assert.equal(s.spec.template.spec.terminationGracePeriodSeconds, 200);
+      assert.equal(envOf(altibaseContainer(s)).get('AKU_END_TIME_BUDGET').value, '170');
+    });
+
+    it('passes the pod name through the downward API as AKU_POD_NAME', () => {
+      assert.deepEqual(env.get('AKU_POD_NAME').valueFrom, { fieldRef: { fieldPath: 'metadata.name' } });
+    });
+
+    it('starts Altibase with ADMIN_MODE=1, REMOTE_SYSDBA_ENABLE=1, the ports and NLS_USE', () => {
+      assert.equal(env.get('ALTIBASE_ADMIN_MODE').value, '1');
+      assert.equal(env.get('ALTIBASE_REMOTE_SYSDBA_ENABLE').value, '1');
+      assert.equal(env.get('ALTIBASE_PORT_NO').value, '20300');
+      assert.equal(env.get('ALTIBASE_REPLICATION_PORT_NO').value, '20301');
+      assert.equal(env.get('ALTIBASE_NLS_USE').value, 'UTF8');
+      assert.equal(env.get('ALTIBASE_HOME').value, '/home/altibase/altibase_home');
+      assert.deepEqual(
+        container.ports.map((p: any) => [p.name, p.containerPort]),
+        [['altibase', 20300], ['replication', 20301]],
+      );
+    });
+
+    it('sets REPLICATION_ALLOW_DUPLICATE_HOSTS only with more than one group', async () => {
+      assert.equal(env.has('ALTIBASE_REPLICATION_ALLOW_DUPLICATE_HOSTS'), false);
+      const one = envOf(altibaseContainer(find(await render({ valuesFiles: ['ci/one-group-values.yaml'] }), 'StatefulSet')));
+      assert.equal(one.has('ALTIBASE_REPLICATION_ALLOW_DUPLICATE_HOSTS'), false);
+      const three = envOf(altibaseContainer(find(await render({ valuesFiles: ['ci/three-groups-values.yaml'] }), 'StatefulSet')));
+      assert.equal(three.get('ALTIBASE_REPLICATION_ALLOW_DUPLICATE_HOSTS').value, '1');
+    });
+
+    it('takes AKU_SYS_PASSWORD from the chart\'s Secret', () => {
+      assert.deepEqual(env.get('AKU_SYS_PASSWORD').valueFrom, { secretKeyRef: { name: FULL, key: 'sys-password' } });
+    });
+
+    it('mounts aku.conf at $ALTIBASE_HOME/conf/aku.conf, read-only', () => {
+      const mount = container.volumeMounts.find((m: any) => m.name === 'aku-conf');
+      assert.deepEqual(mount, { name: 'aku-conf', mountPath: '/home/altibase/altibase_home/conf/aku.conf', subPath: 'aku.conf', readOnly: true });
+      const volume = sts.spec.template.spec.volumes.find((v: any) => v.name === 'aku-conf');
+      assert.equal(volume.configMap.name, `${FULL}-config`);
+    });
+
+    it('keeps the data on a volumeClaimTemplate mounted under ALTIBASE_HOME', () => {
+      const [vct] = sts.spec.volumeClaimTemplates;
+      assert.equal(vct.metadata.name, 'data');
+      assert.deepEqual(vct.spec.accessModes, ['ReadWriteOnce']);
+      assert.equal(vct.spec.resources.requests.storage, '8Gi');
+      assert.equal(vct.spec.storageClassName, undefined);
+      assert.equal(vct.metadata.labels['helm.sh/chart'], undefined, 'volumeClaimTemplates are immutable: no chart version in them');
+      const dataMounts = container.volumeMounts.filter((m: any) => m.name === 'data').map((m: any) => [m.mountPath, m.subPath]);
+      assert.deepEqual(dataMounts, [
+        ['/home/altibase/altibase_home/dbs', 'dbs'],
+        ['/home/altibase/altibase_home/logs', 'logs'],
+        ['/home/altibase/altibase_home/arch_logs', 'arch_logs'],
+      ]);
+      assert.equal(env.get('AKU_STATE_DIR').value, '/home/altibase/altibase_home/dbs/.aku');
+    });
+
+    it('persistence options: storage class, size, annotations, "-" and off', async () => {
+      const objs = await render({ set: { 'persistence.storageClass': 'fast', 'persistence.size': '20Gi', 'persistence.annotations.a': 'b' } });
+      const vct = find(objs, 'StatefulSet').spec.volumeClaimTemplates[0];
+      assert.equal(vct.spec.storageClassName, 'fast');
+      assert.equal(vct.spec.resources.requests.storage, '20Gi');
+      assert.deepEqual(vct.metadata.annotations, { a: 'b' });
+      const dash = find(await render({ set: { 'persistence.storageClass': '-' } }), 'StatefulSet').spec.volumeClaimTemplates[0];
+      assert.equal(dash.spec.storageClassName, '');
+      const off = find(await render({ valuesFiles: ['ci/persistence-off-values.yaml'] }), 'StatefulSet');
+      assert.equal(off.spec.volumeClaimTemplates, undefined);
+      assert.deepEqual(off.spec.template.spec.volumes.find((v: any) => v.name === 'data'), { name: 'data', emptyDir: {} });
+    });
+
+    it('has non-root security contexts and no API token or service links', () => {
+      const pod = sts.spec.template.spec;
+      assert.equal(pod.securityContext.fsGroup, 1000);
+      assert.deepEqual(pod.securityContext.seccompProfile, { type: 'RuntimeDefault' });
+      assert.equal(container.securityContext.runAsNonRoot, true);
+      assert.equal(container.securityContext.allowPrivilegeEscalation, false);
+      assert.deepEqual(container.securityContext.capabilities.drop, ['ALL']);
+      assert.equal(pod.automountServiceAccountToken, false);
+      assert.equal(pod.enableServiceLinks, false);
+      assert.equal(pod.serviceAccountName, FULL);
+    });
+
+    it('passes the scheduling, image and extension hooks through', async () => {
+      const objs = await render({ valuesFiles: ['ci/overrides-values.yaml'] });
+      const s = find(objs, 'StatefulSet', 'altibase-sts');
+      const pod = s.spec.template.spec;
+      const c = altibaseContainer(s);
+      assert.equal(c.image, 'registry.example.com/db/altibase-aku@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef');
+      assert.equal(c.imagePullPolicy, 'Always');
+      assert.deepEqual(pod.imagePullSecrets, [{ name: 'regcred' }]);
+      assert.deepEqual(pod.nodeSelector, { disk: 'ssd' });
+      assert.equal(pod.tolerations[0].key, 'dedicated');
+      assert.equal(pod.priorityClassName, 'high');
+      assert.ok(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution);
+      assert.deepEqual(pod.topologySpreadConstraints[0].labelSelector.matchLabels, {
+        'app.kubernetes.io/name': 'aku-altibase', 'app.kubernetes.io/instance': RELEASE, 'app.kubernetes.io/component': 'altibase',
+      });
+      assert.equal(s.spec.template.metadata.labels.tier, 'db');
+      assert.equal(s.spec.template.metadata.annotations.backup, 'daily');
+      assert.equal(envOf(c).get('TZ').value, 'Asia/Seoul');
+      assert.equal(envOf(c).get('ALTIBASE_REPLICATION_MAX_COUNT').value, '64');
+      assert.ok(c.volumeMounts.some((m: any) => m.name === 'license'));
+      assert.ok(c.livenessProbe);
+      assert.deepEqual(c.resources.limits, { memory: '2Gi' });
+      assert.equal(s.spec.updateStrategy.type, 'OnDelete');
+      assert.deepEqual(s.spec.persistentVolumeClaimRetentionPolicy, { whenScaled: 'Delete', whenDeleted: 'Retain' });
+      assert.equal(pod.serviceAccountName, 'altibase-sa');
+      for (const o of objs) assert.equal(o.metadata.labels.team, 'dba', `${o.kind}/${o.metadata.name} lacks commonLabels`);
+    });
+  });
+
+  describe('Services', () => {
+    it('headless: clusterIP None, publishNotReadyAddresses, service + replication ports', () => {
+      const svc = find(defaults, 'Service', `${FULL}-headless`);
+      assert.equal(svc.spec.clusterIP, 'None');
+      assert.equal(svc.spec.publishNotReadyAddresses, true);
+      assert.deepEqual(svc.spec.ports.map((p: any) => [p.name, p.port, p.targetPort]), [
+        ['altibase', 20300, 'altibase'],
+        ['replication', 20301, 'replication'],
+      ]);
+      assert.deepEqual(svc.spec.selector, sts.spec.selector.matchLabels);
+    });
+
+    it('client: Ready pods only, service port only', () => {
+      const svc = find(defaults, 'Service', FULL);
+      assert.notEqual(svc.spec.publishNotReadyAddresses, true);
+      assert.equal(svc.spec.clusterIP, undefined);
+      assert.deepEqual(svc.spec.ports.map((p: any) => [p.name, p.port, p.targetPort]), [['altibase', 20300, 'altibase']]);
+      assert.deepEqual(svc.spec.selector, sts.spec.selector.matchLabels);
+    });
+
+    it('master: selects pod-0 only, and can be turned off', async () => {
+      const svc = find(defaults, 'Service', `${FULL}-master`);
+      assert.equal(svc.spec.selector['statefulset.kubernetes.io/pod-name'], `${FULL}-0`);
+      const off = await render({ set: { 'masterService.enabled': false } });
+      assert.equal(findAll(off, 'Service').length, 2);
+    });
+
+    it('overridden AKU_STS_NAME / AKU_SVC_NAME name the StatefulSet and the headless Service', async () => {
+      const objs = await render({ valuesFiles: ['ci/overrides-values.yaml'] });
+      const s = find(objs, 'StatefulSet');
+      assert.equal(s.metadata.name, 'altibase-sts');
+      assert.equal(s.spec.serviceName, 'altibase-svc');
+      find(objs, 'Service', 'altibase-svc');
+      assert.equal(find(objs, 'Service', 'altibase-master').spec.selector['statefulset.kubernetes.io/pod-name'], 'altibase-sts-0');
+      const client = find(objs, 'Service', 'altibase');
+      assert.equal(client.spec.type, 'NodePort');
+      assert.equal(client.spec.ports[0].nodePort, 31300);
+    });
+
+    it('the selectors do not match the helm test Pod', () => {
+      const testPod = find(defaults, 'Pod');
+      const selector = sts.spec.selector.matchLabels as Record<string, string>;
+      const matches = Object.entries(selector).every(([k, v]) => testPod.metadata.labels[k] === v);
+      assert.equal(matches, false);
+    });
+  });
+
+  describe('Secret and ConfigMaps', () => {
+    it('generates a SYS password Secret kept on uninstall; auth.sysPassword sets it', async () => {
+      const secret = find(defaults, 'Secret');
+      const generated = Buffer.from(secret.data['sys-password'], 'base64').toString();
+      assert.match(generated, /^[A-Za-z][A-Za-z0-9]{23}$/);
+      assert.equal(secret.metadata.annotations['helm.sh/resource-policy'], 'keep');
+      const given = find(await render({ set: { 'auth.sysPassword': 'Pw12345' } }), 'Secret');
+      assert.equal(Buffer.from(given.data['sys-password'], 'base64').toString(), 'Pw12345');
+    });
+
+    it('with auth.existingSecret renders no Secret and reads the given key', async () => {
+      const objs = await render({ valuesFiles: ['ci/existing-secret-values.yaml'] });
+      assert.equal(findAll(objs, 'Secret').length, 0);
+      const e = envOf(altibaseContainer(find(objs, 'StatefulSet')));
+      assert.deepEqual(e.get('AKU_SYS_PASSWORD').valueFrom, { secretKeyRef: { name: 'altibase-sys', key: 'password' } });
+      const test = find(objs, 'Pod');
+      assert.deepEqual(envOf(test.spec.containers[0]).get('AKU_SYS_PASSWORD').valueFrom, { secretKeyRef: { name: 'altibase-sys', key: 'password' } });
+    });
+
+    it('no ConfigMap contains the password, nor does aku.conf name AKU_SYS_PASSWORD as a property', async () => {
+      const password = 'VeryDistinctPassword42';
+      const objs = await render({ valuesFiles: ['ci/one-group-values.yaml'], set: { 'auth.sysPassword': password } });
+      const configMaps = findAll(objs, 'ConfigMap');
+      assert.ok(configMaps.length >= 3);
+      for (const cm of configMaps) assert.doesNotMatch(JSON.stringify(cm), new RegExp(password), `${cm.metadata.name} leaks the password`);
+      const conf = find(objs, 'ConfigMap', `${FULL}-config`).data['aku.conf'] as string;
+      assert.doesNotMatch(conf, /^\s*AKU_SYS_PASSWORD\s*=/m);
+      // the password appears once, base64-encoded, in the Secret
+      for (const o of objs.filter((o) => o.kind !== 'Secret')) assert.doesNotMatch(JSON.stringify(o), new RegExp(password));
+    });
+
+    it('aku.conf does not contain the replica count', async () => {
+      const a = find(await render({ set: { replicaCount: 1 } }), 'ConfigMap', `${FULL}-config`);
+      const b = find(await render({ set: { replicaCount: 4 } }), 'ConfigMap', `${FULL}-config`);
+      assert.deepEqual(a.data, b.data);
+    });
+
+    it('init scripts: rendered into a ConfigMap and mounted; or an existing ConfigMap is mounted', async () => {
+      const objs = await render({ valuesFiles: ['ci/one-group-values.yaml'] });
+      const initdb = find(objs, 'ConfigMap', `${FULL}-initdb`);
+      assert.deepEqual(Object.keys(initdb.data).sort(), ['01-tables.sql', '02-partitioned.sql']);
+      const s = find(objs, 'StatefulSet');
+      assert.equal(s.spec.template.spec.volumes.find((v: any) => v.name === 'initdb').configMap.name, `${FULL}-initdb`);
+      assert.equal(altibaseContainer(s).volumeMounts.find((m: any) => m.name === 'initdb').mountPath, '/opt/aku/initdb');
+      assert.equal(envOf(altibaseContainer(s)).get('AKU_INIT_SCRIPTS_DIR').value, '/opt/aku/initdb');
+      const existing = find(await render({ valuesFiles: ['ci/existing-secret-values.yaml'] }), 'StatefulSet');
+      assert.equal(existing.spec.template.spec.volumes.find((v: any) => v.name === 'initdb').configMap.name, 'altibase-schema');
+      assert.equal(defaults.filter((o) => o.metadata.name === `${FULL}-initdb`).length, 0);
+      assert.equal(sts.spec.template.spec.volumes.find((v: any) => v.name === 'initdb'), undefined);
+    });
+  });
+
+  describe('PodDisruptionBudget', () => {
+    it('defaults to maxUnavailable 1 over the database pods', () => {
+      const pdb = find(defaults, 'PodDisruptionBudget');
+      assert.equal(pdb.spec.maxUnavailable, 1);
+      assert.equal(pdb.spec.minAvailable, undefined);
+      assert.deepEqual(pdb.spec.selector.matchLabels, sts.spec.selector.matchLabels);
+    });
+
+    it('takes minAvailable, or maxUnavailable 0, and can be turned off', async () => {
+      assert.equal(find(await render({ set: { 'pdb.minAvailable': 2 } }), 'PodDisruptionBudget').spec.minAvailable, 2);
+      assert.equal(find(await render({ set: { 'pdb.maxUnavailable': 0 } }), 'PodDisruptionBudget').spec.maxUnavailable, 0);
+      assert.equal(findAll(await render({ set: { 'pdb.create': false } }), 'PodDisruptionBudget').length, 0);
+    });
+  });
+
+  describe('helm test hook', () => {
+    it('is a test-hook Pod running the replication check with the same image', () => {
+      const pod = find(defaults, 'Pod');
+      assert.equal(pod.metadata.annotations['helm.sh/hook'], 'test');
+      assert.equal(pod.spec.restartPolicy, 'Never');
+      const c = pod.spec.containers[0];
+      assert.equal(c.image, altibaseContainer(sts).image);
+      assert.deepEqual(c.command, ['/bin/bash', '/opt/aku/tests/check-replication.sh']);
+      const e = envOf(c);
+      assert.equal(e.get('STS').value, FULL);
+      assert.equal(e.get('SVC').value, `${FULL}-headless`);
+      assert.equal(e.get('REPLICAS').value, '2');
+      assert.equal(e.get('PREFIXES').value, 'AKU_REP');
+      assert.equal(e.get('PORT').value, '20300');
+      assert.match(e.get('SQL_COMMAND').value, /^isql /);
+      const cm = find(defaults, 'ConfigMap', `${FULL}-tests`);
+      assert.match(cm.data['check-replication.sh'], /SYSTEM_\.SYS_REPLICATIONS_/);
+    });
+
+    it('lists every group prefix and takes the simulator\'s SQL command', async () => {
+      const three = envOf(find(await render({ valuesFiles: ['ci/three-groups-values.yaml'] }), 'Pod').spec.containers[0]);
+      assert.equal(three.get('PREFIXES').value, 'AKU_REP1 AKU_REP2 AKU_REP3');
+      assert.equal(three.get('REPLICAS').value, '6');
+      const sim = envOf(find(await render({ valuesFiles: ['ci/simulator-values.yaml'] }), 'Pod').spec.containers[0]);
+      assert.match(sim.get('SQL_COMMAND').value, /^altisim sql /);
+    });
+
+    it('can be turned off', async () => {
+      const objs = await render({ set: { 'tests.enabled': false } });
+      assert.equal(findAll(objs, 'Pod').length, 0);
+      assert.equal(objs.filter((o) => o.metadata.name.endsWith('-tests')).length, 0);
+    });
+  });
+});
