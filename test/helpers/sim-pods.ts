@@ -1,0 +1,175 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInProcessDriver } from '../../src/altisim/inprocess/driver.js';
+import { SimCluster } from '../../src/altisim/inprocess/cluster.js';
+import type { AkuConfig, ReplicationGroup } from '../../src/config/index.js';
+import type { Row } from '../../src/db/driver.js';
+import { ServerSessions } from '../../src/db/server-sessions.js';
+import { sessionSettingsFromConfig } from '../../src/db/session.js';
+import { runPodLifecycle, type LifecycleContext, type PodAction } from '../../src/lifecycle/index.js';
+import { Logger } from '../../src/log/logger.js';
+import { buildTopology } from '../../src/topology/index.js';
+import { fixtureText, parse } from './conf.js';
+
+export const STS = 'altibase-sts';
+export const SVC = 'altibase-svc';
+export const podName = (i: number) => `${STS}-${i}`;
+export const podHost = (i: number) => `${STS}-${i}.${SVC}`;
+
+/** The schema every pod has before aku runs (the chart's init scripts do this in a real cluster). */
+export const SCHEMA = [
+  'CREATE TABLE SYS.T1 (ID INTEGER PRIMARY KEY, V VARCHAR(40))',
+  'CREATE TABLE SYS.T2 (ID INTEGER PRIMARY KEY, V VARCHAR(40)) PARTITION BY RANGE (ID) (PARTITION P1 VALUES LESS THAN (1000), PARTITION P2 VALUES DEFAULT)',
+  'CREATE TABLE SYS.T3 (ID INTEGER PRIMARY KEY, V VARCHAR(40))',
+];
+
+export interface AkuRun {
+  code: number;
+  lines: string[];
+  errors: string[];
+}
+
+/** Test-friendly defaults: short timeouts, one quick retry. */
+export function testConfig(overrides: Partial<AkuConfig> = {}): AkuConfig {
+  return {
+    ...parse(fixtureText('sample-one-group.conf')).config,
+    addressCheckCount: 2,
+    queryTimeoutSec: 30,
+    queryRetryCount: 1,
+    queryRetryDelayMsec: 10,
+    connectTimeoutSec: 1,
+    flushTimeoutAtStartSec: 5,
+    endTimeBudgetSec: 10,
+    ...overrides,
+  };
+}
+
+/**
+ * A simulated StatefulSet: one altisim server per pod on an in-process network, named and
+ * addressed as Kubernetes would (`altibase-sts-i.altibase-svc`), started with ADMIN_MODE=1 and
+ * REMOTE_SYSDBA_ENABLE=1, each with the schema. `aku(i, action)` runs the real lifecycle in pod i.
+ */
+export class SimPods {
+  readonly cluster: SimCluster;
+  readonly dir = mkdtempSync(join(tmpdir(), 'aku-pods-'));
+  config: AkuConfig;
+
+  constructor(config: AkuConfig = testConfig(), extraProperties: Record<string, number | string> = {}) {
+    this.config = config;
+    this.cluster = new SimCluster({
+      defaultProperties: {
+        ADMIN_MODE: 1,
+        REMOTE_SYSDBA_ENABLE: 1,
+        ALTISIM_SENDER_RETRY_INTERVAL_MSEC: 50,
+        ...(config.replications.length > 1 ? { REPLICATION_ALLOW_DUPLICATE_HOSTS: 1 } : {}),
+        ...extraProperties,
+      },
+    });
+  }
+
+  /** Creates pod i's server (a new PV: empty database plus the schema). */
+  async addPod(i: number, schema: string[] = SCHEMA): Promise<void> {
+    this.cluster.addServer({ name: podName(i), hostNames: [podHost(i)] });
+    for (const statement of schema) await this.sysdba(i, statement);
+  }
+
+  async sysdba(i: number, sql: string): Promise<Row[]> {
+    return this.run(i, sql, true);
+  }
+
+  /** An ordinary application session (needs ADMIN_MODE 0). */
+  async app(i: number, sql: string): Promise<Row[]> {
+    return this.run(i, sql, false);
+  }
+
+  async rows(i: number, table = 'SYS.T1'): Promise<string[]> {
+    const rows = await this.sysdba(i, `SELECT ID, V FROM ${table} ORDER BY ID`);
+    return rows.map((r) => `${r.ID}:${r.V}`);
+  }
+
+  async replications(i: number): Promise<Map<string, { xsn: number; started: boolean }>> {
+    const rows = await this.sysdba(i, 'SELECT REPLICATION_NAME, XSN, IS_STARTED FROM SYSTEM_.SYS_REPLICATIONS_');
+    return new Map(rows.map((r) => [String(r.REPLICATION_NAME), { xsn: Number(r.XSN), started: Number(r.IS_STARTED) === 1 }]));
+  }
+
+  completionFile(i: number): string {
+    return join(this.dir, `aku_start_completed-${i}`);
+  }
+
+  async aku(i: number, action: PodAction, options: { dryRun?: boolean; config?: Partial<AkuConfig> } = {}): Promise<AkuRun> {
+    const config = { ...this.config, ...options.config };
+    const lines: string[] = [];
+    const errors: string[] = [];
+    const logger = new Logger({ write: (l) => lines.push(l), writeError: (l) => errors.push(l), level: 'DEBUG' });
+    logger.addSecret(config.sysPassword);
+    const driver = createInProcessDriver(this.cluster, { from: podName(i) });
+    const sessions = new ServerSessions(driver, sessionSettingsFromConfig(config, {}));
+    const self = podName(i);
+    const ctx: LifecycleContext = {
+      config,
+      topology: buildTopology(config, { name: self, ordinal: i, source: 'AKU_POD_NAME' }),
+      logger,
+      session: (host) => sessions.get(host),
+      completionFile: this.completionFile(i),
+      dryRun: options.dryRun ?? false,
+      resolve: async (host) => {
+        const address = this.cluster.network.resolve(host);
+        if (address === undefined) throw Object.assign(new Error(`${host} not found`), { code: 'ENOTFOUND' });
+        return [address];
+      },
+      isLocalAddress: (address) => this.cluster.server(self).address === address,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20))),
+      now: () => Date.now(),
+      progressIntervalSec: 1,
+    };
+    const code = await runPodLifecycle(action, ctx, () => sessions.closeAll());
+    return { code, lines, errors };
+  }
+
+  /** Waits until every listed pod holds the same rows of a table, or fails after a while. */
+  async converged(pods: number[], table = 'SYS.T1', timeoutMs = 5000): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const all = await Promise.all(pods.map((p) => this.rows(p, table)));
+      const first = JSON.stringify(all[0]);
+      if (all.every((r) => JSON.stringify(r) === first)) return all[0] as string[];
+      if (Date.now() > deadline) throw new Error(`pods ${pods.join(',')} did not converge on ${table}:\n${all.map((r, k) => `${pods[k]}: ${r.join(' ')}`).join('\n')}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  /**
+   * The pod dies without `-p end` and Kubernetes starts a new container: the server restarts from
+   * its volume (ADMIN_MODE=1 again) and /tmp, with the completion file, is new.
+   */
+  restartPod(i: number): void {
+    this.cluster.restart(podName(i));
+    rmSync(this.completionFile(i), { force: true });
+  }
+
+  close(): void {
+    this.cluster.close();
+  }
+
+  private async run(i: number, sql: string, sysdba: boolean): Promise<Row[]> {
+    const driver = createInProcessDriver(this.cluster, { clientAddress: '127.0.0.1' });
+    const connection = await driver.connect({
+      host: podHost(i), port: 20300, user: 'SYS', password: this.config.sysPassword, sysdba, connectTimeoutSec: 1, queryTimeoutSec: 30,
+    });
+    try {
+      return await connection.query(sql, 30);
+    } finally {
+      await connection.close();
+    }
+  }
+}
+
+export function groupsOf(config: AkuConfig): ReplicationGroup[] {
+  return config.replications;
+}
+
+/** The message part of aku log lines (after `] `), for readable assertions. */
+export function messages(run: AkuRun): string[] {
+  return run.lines.map((l) => l.replace(/^\[AKU\]\[[^\]]*\]\[\d+\] \[[A-Z]+\]\[[^\]]*\]\[[^\]]*\]\[[^\]]*\] /, ''));
+}

@@ -1,0 +1,136 @@
+import { strict as assert } from 'node:assert';
+import { existsSync } from 'node:fs';
+import { messages, SimPods, testConfig } from '../helpers/sim-pods.js';
+
+describe('aku -p start paths (altisim in-process)', function () {
+  this.timeout(30000);
+  let pods: SimPods;
+  afterEach(() => pods?.close());
+
+  it('MASTER first start: creates its objects alone, leaves ADMIN_MODE, writes the completion file', async () => {
+    pods = new SimPods();
+    await pods.addPod(0);
+    const run = await pods.aku(0, 'start');
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.equal(run.lines[0], 'AKU started with START option.');
+    assert.ok(messages(run).includes('Start as MASTER Pod.'));
+    assert.equal(run.lines.at(-1), 'AKU run successfully.');
+    assert.deepEqual([...(await pods.replications(0)).keys()].sort(), ['AKU_REP_01', 'AKU_REP_02', 'AKU_REP_03']);
+    assert.ok(existsSync(pods.completionFile(0)));
+    await pods.app(0, "INSERT INTO SYS.T1 VALUES (1, 'ordinary user can write')");
+  });
+
+  it('a new slave gets the MASTER\'s rows by SYNC and replicates both ways', async () => {
+    pods = new SimPods();
+    await pods.addPod(0);
+    assert.equal((await pods.aku(0, 'start')).code, 0);
+    for (let id = 1; id <= 20; id++) await pods.app(0, `INSERT INTO SYS.T1 VALUES (${id}, 'm${id}')`);
+    await pods.app(0, "INSERT INTO SYS.T2 VALUES (5, 'in P1')");
+    await pods.addPod(1);
+    await pods.sysdba(1, "INSERT INTO SYS.T1 VALUES (99, 'stale row from an earlier life')");
+    const run = await pods.aku(1, 'start');
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    const said = messages(run);
+    for (const line of ['Start as SLAVE Pod.', 'Truncate tables for replications.', 'Table truncation has ended.', 'Sync tables from MASTER Server.', 'Replication sync has ended.']) {
+      assert.ok(said.includes(line), `missing "${line}" in\n${run.lines.join('\n')}`);
+    }
+    assert.ok(said.indexOf('Table truncation has ended.') < said.indexOf('Sync tables from MASTER Server.'));
+    assert.equal((await pods.rows(1)).length, 20, 'stale row truncated, MASTER rows synced');
+    assert.deepEqual(await pods.rows(1, 'SYS.T2'), ['5:in P1']);
+    await pods.app(1, "INSERT INTO SYS.T1 VALUES (100, 'from slave')");
+    await pods.app(0, "INSERT INTO SYS.T1 VALUES (101, 'from master')");
+    const rows = await pods.converged([0, 1]);
+    assert.equal(rows.length, 22);
+    const xsn = await pods.replications(1);
+    assert.notEqual(xsn.get('AKU_REP_01')?.xsn, -1);
+  });
+
+  it('a third pod joins: SYNC from the MASTER, then pairs with both pods', async () => {
+    pods = new SimPods();
+    for (const i of [0, 1]) {
+      await pods.addPod(i);
+      assert.equal((await pods.aku(i, 'start')).code, 0);
+    }
+    await pods.app(1, "INSERT INTO SYS.T1 VALUES (1, 'written on 1')");
+    await pods.converged([0, 1]);
+    await pods.addPod(2);
+    const run = await pods.aku(2, 'start');
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    await pods.app(2, "INSERT INTO SYS.T1 VALUES (2, 'written on 2')");
+    await pods.app(1, "INSERT INTO SYS.T1 VALUES (3, 'written on 1 again')");
+    assert.deepEqual(await pods.converged([0, 1, 2]), ['1:written on 1', '2:written on 2', '3:written on 1 again']);
+  });
+
+  it('a restarted slave with its replication info resumes and FLUSHes (AKU_FLUSH_AT_START = 1)', async () => {
+    pods = new SimPods();
+    for (const i of [0, 1]) {
+      await pods.addPod(i);
+      assert.equal((await pods.aku(i, 'start')).code, 0);
+    }
+    pods.restartPod(1);
+    await pods.app(0, "INSERT INTO SYS.T1 VALUES (7, 'while 1 was down')");
+    const run = await pods.aku(1, 'start');
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    const said = messages(run);
+    assert.ok(said.includes('Flush replications.') && said.includes('Replication flush has ended.'), run.lines.join('\n'));
+    assert.ok(!said.includes('Truncate tables for replications.'));
+    assert.ok(said.some((l) => /Replication information is intact \(XSN \d+\): group AKU_REP resumes\./.test(l)));
+    await pods.converged([0, 1]);
+  });
+
+  it('AKU_FLUSH_AT_START = 0 resumes without flushing', async () => {
+    pods = new SimPods(testConfig({ flushAtStart: false }));
+    for (const i of [0, 1]) {
+      await pods.addPod(i);
+      assert.equal((await pods.aku(i, 'start')).code, 0);
+    }
+    pods.restartPod(1);
+    const run = await pods.aku(1, 'start');
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.ok(!messages(run).includes('Flush replications.'));
+  });
+
+  it('refuses a second start while the completion file exists, leaving the file', async () => {
+    pods = new SimPods();
+    await pods.addPod(0);
+    assert.equal((await pods.aku(0, 'start')).code, 0);
+    const again = await pods.aku(0, 'start');
+    assert.equal(again.code, 1);
+    assert.equal(again.lines.at(-1), 'AKU failed to run.');
+    assert.match(again.errors.join('\n'), /already completed on this pod/);
+    assert.ok(existsSync(pods.completionFile(0)));
+  });
+
+  it('a MASTER with five absent peers finishes, reporting each as unreachable', async () => {
+    pods = new SimPods(testConfig({ serverCount: 6 }));
+    await pods.addPod(0);
+    const run = await pods.aku(0, 'start');
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.equal(messages(run).filter((l) => /is not reachable/.test(l)).length, 5);
+  });
+
+  it('a slave whose MASTER is unreachable fails before truncating anything', async () => {
+    pods = new SimPods();
+    await pods.addPod(0);
+    assert.equal((await pods.aku(0, 'start')).code, 0);
+    await pods.addPod(1);
+    await pods.sysdba(1, "INSERT INTO SYS.T1 VALUES (1, 'keep me')");
+    pods.cluster.kill('altibase-sts-0');
+    const run = await pods.aku(1, 'start');
+    assert.equal(run.code, 1);
+    assert.match(run.errors.join('\n'), /the MASTER pod altibase-sts-0\.altibase-svc cannot be reached/);
+    assert.deepEqual(await pods.rows(1), ['1:keep me']);
+    assert.ok(!existsSync(pods.completionFile(1)));
+  });
+
+  it('--dry-run reads, prints the plan and changes nothing', async () => {
+    pods = new SimPods();
+    await pods.addPod(0);
+    const run = await pods.aku(0, 'start', { dryRun: true });
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.ok(run.lines.some((l) => /\[plan\]\[altibase-sts-0\]\[-\] CREATE REPLICATION AKU_REP_01 WITH 'altibase-sts-1\.altibase-svc', 20301 FROM SYS\.T1 TO SYS\.T1, FROM SYS\.T2 PARTITION P1 TO SYS\.T2 PARTITION P1, FROM SYS\.T3 TO SYS\.T3$/.test(l)), run.lines.join('\n'));
+    assert.ok(run.lines.some((l) => /\[plan\].* ALTER SYSTEM SET ADMIN_MODE = 0$/.test(l)));
+    assert.equal((await pods.replications(0)).size, 0);
+    assert.ok(!existsSync(pods.completionFile(0)));
+  });
+});
