@@ -1,0 +1,117 @@
+import { strict as assert } from 'node:assert';
+import { existsSync } from 'node:fs';
+import { messages, SimPods, testConfig } from '../helpers/sim-pods.js';
+
+async function cluster(count: number, config = testConfig()): Promise<SimPods> {
+  const pods = new SimPods(config);
+  for (let i = 0; i < count; i++) {
+    await pods.addPod(i);
+    const run = await pods.aku(i, 'start');
+    assert.equal(run.code, 0, run.lines.join('\n'));
+  }
+  return pods;
+}
+
+describe('aku -p end and -p clean (altisim in-process)', function () {
+  this.timeout(30000);
+  let pods: SimPods;
+  afterEach(() => pods?.close());
+
+  it('end on a slave flushes, stops and resets its pairs on every pod, as the manual\'s log shows', async () => {
+    pods = await cluster(3);
+    await pods.app(2, "INSERT INTO SYS.T1 VALUES (1, 'last write on 2')");
+    const run = await pods.aku(2, 'end');
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.deepEqual(messages(run).filter((l) => /^(Start|Flush|Replication|Reset)/.test(l)), [
+      'Start as SLAVE Pod.', 'Flush replications.', 'Replication flush has ended.', 'Reset replications.', 'Replication reset has ended.',
+    ]);
+    assert.equal(run.lines[0], 'AKU started with END option.');
+    assert.ok(!existsSync(pods.completionFile(2)));
+    for (const i of [0, 1, 2]) {
+      const objects = await pods.replications(i);
+      for (const name of ['AKU_REP_02', 'AKU_REP_12', 'AKU_REP_23'].filter((n) => objects.has(n))) {
+        assert.deepEqual(objects.get(name), { xsn: -1, started: false }, `${name} on pod ${i}`);
+      }
+    }
+    // The manual's observation after 4 → 3: the pairs without pod 2 keep their history.
+    assert.notEqual((await pods.replications(0)).get('AKU_REP_01')?.xsn, -1);
+    assert.deepEqual(await pods.rows(0), ['1:last write on 2'], 'the flush delivered the last write');
+  });
+
+  it('end with AKU_REPLICATION_RESET_AT_END = 0 stops but keeps the restart points; the next start resumes', async () => {
+    pods = await cluster(2, testConfig({ replicationResetAtEnd: false }));
+    const run = await pods.aku(1, 'end');
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.ok(!messages(run).includes('Reset replications.'));
+    const state = (await pods.replications(1)).get('AKU_REP_01');
+    assert.equal(state?.started, false);
+    assert.notEqual(state?.xsn, -1);
+    await pods.app(0, "INSERT INTO SYS.T1 VALUES (1, 'while 1 was stopped')");
+    pods.restartPod(1);
+    const again = await pods.aku(1, 'start');
+    assert.equal(again.code, 0, again.lines.join('\n'));
+    assert.ok(!messages(again).includes('Truncate tables for replications.'));
+    assert.deepEqual(await pods.converged([0, 1]), ['1:while 1 was stopped']);
+  });
+
+  it('a slave ended with reset rejoins through truncate and SYNC and gets what it missed', async () => {
+    pods = await cluster(2);
+    assert.equal((await pods.aku(1, 'end')).code, 0);
+    await pods.app(0, "INSERT INTO SYS.T1 VALUES (1, 'while 1 was away')");
+    pods.restartPod(1);
+    const run = await pods.aku(1, 'start');
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.ok(messages(run).includes('Sync tables from MASTER Server.'));
+    assert.deepEqual(await pods.converged([0, 1]), ['1:while 1 was away']);
+  });
+
+  it('end on the MASTER flushes and stops but never resets', async () => {
+    pods = await cluster(2);
+    const run = await pods.aku(0, 'end');
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.ok(messages(run).includes('Start as MASTER Pod.'));
+    assert.ok(!messages(run).includes('Reset replications.'));
+    for (const i of [0, 1]) {
+      const state = (await pods.replications(i)).get('AKU_REP_01');
+      assert.equal(state?.started, false, `pod ${i}`);
+      assert.notEqual(state?.xsn, -1, `pod ${i}`);
+    }
+  });
+
+  it('end finishes within its time budget when a peer is dead, and says what was left unflushed', async () => {
+    pods = await cluster(3, testConfig({ endTimeBudgetSec: 4 }));
+    pods.cluster.cut('altibase-sts-2', 'altibase-sts-0', 'replication'); // 2 cannot ship to 0
+    await pods.app(2, "INSERT INTO SYS.T1 VALUES (1, 'stuck on 2')");
+    const started = Date.now();
+    const run = await pods.aku(2, 'end');
+    const seconds = (Date.now() - started) / 1000;
+    assert.ok(seconds < 4 + 2, `took ${seconds} s`);
+    const said = messages(run).join('\n');
+    assert.match(said, /AKU_REP_02 toward altibase-sts-0\.altibase-svc was not fully flushed/);
+    assert.match(said, /AKU_REP_02 is not reset here: it still holds unsent changes/);
+    assert.notEqual((await pods.replications(2)).get('AKU_REP_02')?.xsn, -1, 'kept for a later start');
+    assert.ok(!existsSync(pods.completionFile(2)));
+  });
+
+  it('end names what it could not do on an unreachable pod', async () => {
+    pods = await cluster(3);
+    pods.cluster.kill('altibase-sts-1');
+    const run = await pods.aku(2, 'end');
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.match(messages(run).join('\n'), /AKU_REP_12 was not stopped or reset on altibase-sts-1\.altibase-svc \(not reachable\)\. If that pod is running, run there: ALTER REPLICATION AKU_REP_12 STOP; ALTER REPLICATION AKU_REP_12 RESET;/);
+  });
+
+  it('clean stops and drops every aku object here and stops them on the other pods', async () => {
+    pods = await cluster(3);
+    const run = await pods.aku(1, 'clean');
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.equal(run.lines[0], 'AKU started with CLEAN option.');
+    assert.equal((await pods.replications(1)).size, 0);
+    assert.equal((await pods.replications(0)).get('AKU_REP_01')?.started, false);
+    assert.equal((await pods.replications(2)).get('AKU_REP_12')?.started, false);
+    assert.equal((await pods.replications(0)).get('AKU_REP_02')?.started, true, 'pairs without pod 1 are untouched');
+    assert.ok(!existsSync(pods.completionFile(1)));
+    const again = await pods.aku(1, 'clean');
+    assert.equal(again.code, 0, 'clean is idempotent');
+  });
+});
