@@ -5,11 +5,12 @@
  * Location: $AKU_TOOLS_DIR/tools.env, else <repo>/.cache/tools/tools.env (the installer's default).
  * A missing tool is an error that says how to install it; these tests are never skipped.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify as stringifyYaml } from 'yaml';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CHART_DIR = join(REPO_ROOT, 'chart');
@@ -68,11 +69,26 @@ export interface RenderOptions {
   /** `--set` / `--set-string` pairs. */
   set?: Record<string, string | number | boolean>;
   setString?: Record<string, string>;
+  /** Values given as an object (written to a temporary values file, passed after valuesFiles). */
+  values?: Record<string, unknown>;
 }
+
+let valuesDir: string | undefined;
+let valuesCount = 0;
+process.on('exit', () => {
+  if (valuesDir) rmSync(valuesDir, { recursive: true, force: true });
+});
 
 function helmArgs(options: RenderOptions): string[] {
   const args: string[] = [];
   for (const file of options.valuesFiles ?? []) args.push('-f', resolve(CHART_DIR, file));
+  if (options.values) {
+    // --set cannot edit one element of a list (it replaces the list): lists go through a file.
+    valuesDir ??= mkdtempSync(join(tmpdir(), 'aku-chart-values-'));
+    const file = join(valuesDir, `values-${++valuesCount}.yaml`);
+    writeFileSync(file, stringifyYaml(options.values));
+    args.push('-f', file);
+  }
   for (const [key, value] of Object.entries(options.set ?? {})) args.push('--set', `${key}=${value}`);
   for (const [key, value] of Object.entries(options.setString ?? {})) args.push('--set-string', `${key}=${value}`);
   return args;
