@@ -7,7 +7,7 @@ import type { AkuConfig, ReplicationGroup } from '../../src/config/index.js';
 import type { Row } from '../../src/db/driver.js';
 import { ServerSessions } from '../../src/db/server-sessions.js';
 import { sessionSettingsFromConfig } from '../../src/db/session.js';
-import { runPodLifecycle, type LifecycleContext, type PodAction } from '../../src/lifecycle/index.js';
+import { runPodLifecycle, type LifecycleContext, type PodAction, type SqlSession } from '../../src/lifecycle/index.js';
 import { Logger } from '../../src/log/logger.js';
 import { buildTopology } from '../../src/topology/index.js';
 import { fixtureText, parse } from './conf.js';
@@ -97,7 +97,12 @@ export class SimPods {
     return join(this.dir, `aku_start_completed-${i}`);
   }
 
-  async aku(i: number, action: PodAction, options: { dryRun?: boolean; config?: Partial<AkuConfig> } = {}): Promise<AkuRun> {
+  /**
+   * Runs `aku -p <action>` in pod i. `killAtStatement: k` models the process being killed just
+   * before its k-th statement (1-based, counted over every server): that statement and every
+   * later one never reach a server, and no cleanup runs.
+   */
+  async aku(i: number, action: PodAction, options: { dryRun?: boolean; config?: Partial<AkuConfig>; killAtStatement?: number } = {}): Promise<AkuRun & { statements: number }> {
     const config = { ...this.config, ...options.config };
     const lines: string[] = [];
     const errors: string[] = [];
@@ -106,11 +111,12 @@ export class SimPods {
     const driver = createInProcessDriver(this.cluster, { from: podName(i) });
     const sessions = new ServerSessions(driver, sessionSettingsFromConfig(config, {}));
     const self = podName(i);
+    const counter = { statements: 0, killed: false };
     const ctx: LifecycleContext = {
       config,
       topology: buildTopology(config, { name: self, ordinal: i, source: 'AKU_POD_NAME' }),
       logger,
-      session: (host) => sessions.get(host),
+      session: (host) => killable(sessions.get(host), counter, options.killAtStatement),
       completionFile: this.completionFile(i),
       dryRun: options.dryRun ?? false,
       resolve: async (host) => {
@@ -124,7 +130,11 @@ export class SimPods {
       progressIntervalSec: 1,
     };
     const code = await runPodLifecycle(action, ctx, () => sessions.closeAll());
-    return { code, lines, errors };
+    if (counter.killed) {
+      // A killed process writes no banner and leaves no completion file behind it.
+      return { code: 137, lines, errors, statements: counter.statements };
+    }
+    return { code, lines, errors, statements: counter.statements };
   }
 
   /** Waits until every listed pod holds the same rows of a table, or fails after a while. */
@@ -163,6 +173,21 @@ export class SimPods {
       await connection.close();
     }
   }
+}
+
+/** Wraps a session so that, from the k-th statement on, nothing reaches the server (a killed aku). */
+function killable(session: SqlSession, counter: { statements: number; killed: boolean }, killAt: number | undefined): SqlSession {
+  return {
+    server: session.server,
+    open: () => (counter.killed ? Promise.reject(new Error('killed')) : session.open()),
+    close: () => session.close(),
+    query: (sql, options) => {
+      counter.statements++;
+      if (killAt !== undefined && counter.statements >= killAt) counter.killed = true;
+      if (counter.killed) return Promise.reject(new Error(`aku was killed before: ${sql}`));
+      return session.query(sql, options);
+    },
+  };
 }
 
 export function groupsOf(config: AkuConfig): ReplicationGroup[] {
