@@ -116,7 +116,7 @@ export class HelmError extends Error {
 }
 
 /** A rendered Kubernetes object, loosely typed: tests navigate it with `get`. */
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; [k: string]: unknown }; [k: string]: any };
+export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; [k: string]: any }; [k: string]: any };
 
 export function parseManifests(text: string): K8sObject[] {
   const objects: K8sObject[] = [];
