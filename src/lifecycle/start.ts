@@ -1,6 +1,6 @@
 import type { ReplicationGroup } from '../config/model.js';
 import { AltibaseCode, DbError } from '../db/errors.js';
-import { alterSystemSet, flushReplication, startReplication, syncReplication, truncateItem } from '../sql/index.js';
+import { alterSystemSet, dropReplication, flushReplication, startReplication, stopReplication, syncReplication, truncateItem } from '../sql/index.js';
 import { MASTER_ORDINAL, podNameMismatch, replicationName } from '../topology/index.js';
 import { waitForOwnAddress } from './address-check.js';
 import { completionFileExists, writeCompletionFile } from './completion-file.js';
@@ -43,6 +43,9 @@ type Path = 'sync' | 'resume';
 /** ERR-61075 `Timeout exceed.`: FLUSH … WAIT n ran out. */
 export const FLUSH_WAIT_EXPIRED = 0x61075;
 
+/** FLUSH WAIT bound for the join's pre-sync flush when AKU_FLUSH_TIMEOUT_AT_START is 0. */
+const DEFAULT_JOIN_FLUSH_WAIT_SEC = 300;
+
 const FAILED_MASTER = 'The MASTER server is detected to have failed. Check and perform a manual recovery.';
 const FAILED_SLAVE = 'The SLAVE server is detected to have failed. Check and perform a manual recovery.';
 
@@ -84,6 +87,7 @@ export async function runStart(ctx: LifecycleContext): Promise<void> {
       );
     }
     await prepareForSync(ctx, self, reached, states, syncGroups);
+    await holdOtherPodsChanges(ctx, self, reached, states, syncGroups);
     await truncateTables(ctx, self, syncGroups);
     await syncFromMaster(ctx, master, self, syncGroups);
   }
@@ -223,6 +227,50 @@ async function prepareForSync(ctx: LifecycleContext, self: Server, reached: Reac
   }
 }
 
+/**
+ * Closes the window decision 23 describes. Altibase does not forward received changes, so a
+ * change made on another slave j reaches this pod only through the MASTER's snapshot or through
+ * the direct pair (i, j). Before the snapshot, every reached slave j:
+ *   - pins its restart point toward this pod: `START RETRY` of `P_ij` on j, while this pod has no
+ *     `P_ij` (dropped here), so j records from now on but cannot deliver into tables that are about
+ *     to be truncated;
+ *   - flushes its pair with the MASTER (`FLUSH WAIT`), so every change j made before the pin is in
+ *     the MASTER's tables when SYNC takes the snapshot.
+ * After SYNC the pair reconnects from the pinned point (see startLinks); changes that are both in
+ * the snapshot and re-sent by j are skipped by Altibase's conflict rules.
+ */
+async function holdOtherPodsChanges(ctx: LifecycleContext, self: Server, reached: Reached, states: Map<number, ReplicationStates>, groups: ReplicationGroup[]): Promise<void> {
+  const own = states.get(self.ordinal) as ReplicationStates;
+  const others = [...reached.servers.values()].filter((s) => s.ordinal !== MASTER_ORDINAL);
+  const waitSec = ctx.config.flushTimeoutAtStartSec > 0 ? ctx.config.flushTimeoutAtStartSec : DEFAULT_JOIN_FLUSH_WAIT_SEC;
+  for (const group of groups) {
+    for (const link of ctx.topology.links.filter((l) => l.group === group && l.peer.ordinal !== MASTER_ORDINAL && own.has(l.name))) {
+      await self.change(dropReplication(link.name));
+      own.delete(link.name);
+    }
+    await Promise.all(
+      others.map(async (peer) => {
+        const name = replicationName(group, self.ordinal, peer.ordinal);
+        const toMaster = replicationName(group, MASTER_ORDINAL, peer.ordinal);
+        const target = { pod: peer.pod, replication: name };
+        await ensureObject(ctx, peer, states.get(peer.ordinal) as ReplicationStates, group, self.ordinal);
+        await peer.changeTolerating(startReplication(name, { retry: true }), [AltibaseCode.SENDER_ALREADY_STARTED]);
+        ctx.logger.info(W.prepare, `${peer.pod} keeps its changes for this pod from now on; flushing its changes to the MASTER before the sync.`, target);
+        try {
+          await withProgress(ctx, W.prepare, `FLUSH of ${toMaster} on ${peer.host}`, { pod: peer.pod, replication: toMaster }, () =>
+            peer.change(flushReplication(toMaster, { all: false, waitSec })));
+        } catch (error) {
+          throw new LifecycleError(
+            `${peer.host} could not flush its changes to the MASTER (${toMaster}: ${shortReason(error)}); a SYNC now could miss them. ` +
+              'Nothing was truncated; aku -p start will try again.',
+            W.prepare,
+          );
+        }
+      }),
+    );
+  }
+}
+
 /** ⑤ Rows left from an earlier life would collide with the MASTER's rows during SYNC. */
 async function truncateTables(ctx: LifecycleContext, self: Server, groups: ReplicationGroup[]): Promise<void> {
   ctx.logger.info(W.truncate, 'Truncate tables for replications.');
@@ -270,10 +318,12 @@ async function startLinks(ctx: LifecycleContext, self: Server, reached: Reached,
         }
         try {
           await ensureObject(ctx, peer, states.get(ordinal) as ReplicationStates, link.group, self.ordinal);
-          // After SYNC the MASTER's sender already runs; every other side needs START.
-          const masterSideSynced = path === 'sync' && ordinal === MASTER_ORDINAL;
+          await ensureObject(ctx, self, states.get(self.ordinal) as ReplicationStates, link.group, ordinal);
           await startOn(ctx, self, link.name, path);
-          if (!masterSideSynced) await startOn(ctx, peer, link.name, path);
+          if (path === 'resume') await startOn(ctx, peer, link.name, path);
+          // After SYNC the MASTER's sender already runs. Another slave's sender was started in
+          // RETRY before the snapshot; STOP and START reconnect it now, from its pinned point.
+          else if (ordinal !== MASTER_ORDINAL) await restartPinnedSender(peer, link.name);
         } catch (error) {
           if (path === 'sync') throw error;
           ctx.logger.warn(W.start, `Could not start ${link.name} with ${peer.host}: ${shortReason(error)}. Its restart point is kept; the pair resumes when ${peer.pod} runs aku -p start.`, target);
@@ -281,6 +331,11 @@ async function startLinks(ctx: LifecycleContext, self: Server, reached: Reached,
       }
     }),
   );
+}
+
+async function restartPinnedSender(peer: Server, name: string): Promise<void> {
+  await peer.changeTolerating(stopReplication(name), [AltibaseCode.REPLICATION_NOT_STARTED]);
+  await peer.change(startReplication(name));
 }
 
 /** START; in a resumed group a sender the server restarted at boot answers ERR-6100A, which is fine (decision 22). */
@@ -301,7 +356,7 @@ async function startOn(ctx: LifecycleContext, server: Server, name: string, path
  */
 async function startTowardAbsentPeer(ctx: LifecycleContext, self: Server, own: ReplicationStates, name: string, ordinal: number): Promise<void> {
   if (ordinal > self.ordinal || own.get(name)?.xsn !== -1) return;
-  await self.changeTolerating(`${startReplication(name)} RETRY`, [AltibaseCode.SENDER_ALREADY_STARTED]);
+  await self.changeTolerating(startReplication(name, { retry: true }), [AltibaseCode.SENDER_ALREADY_STARTED]);
   ctx.logger.info(W.start, `${name}: its peer is down; started in RETRY mode so changes are kept until it returns.`, { replication: name });
 }
 

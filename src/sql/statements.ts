@@ -37,7 +37,9 @@ export function createReplication(name: string, peerHost: string, replicationPor
   return `CREATE REPLICATION ${replication(name)} WITH '${host(peerHost)}', ${port(replicationPort)} ${from}`;
 }
 
-export const startReplication = (name: string) => `ALTER REPLICATION ${replication(name)} START`;
+/** START waits for the handshake; START RETRY creates the sender (and its restart point) even when the peer cannot answer yet. */
+export const startReplication = (name: string, options: { retry?: boolean } = {}) =>
+  `ALTER REPLICATION ${replication(name)} START${options.retry ? ' RETRY' : ''}`;
 export const stopReplication = (name: string) => `ALTER REPLICATION ${replication(name)} STOP`;
 export const resetReplication = (name: string) => `ALTER REPLICATION ${replication(name)} RESET`;
 export const dropReplication = (name: string) => `DROP REPLICATION ${replication(name)}`;
