@@ -102,6 +102,7 @@ export const ERROR_CATALOGUE = {
     state: 'HY000',
     text: 'No partition exists for the partition key value.',
   },
+  QP_USER_HAS_OBJECTS: { code: 0x3106b, state: 'HY000', text: 'Cannot drop the user: the user owns objects (use CASCADE).' },
   QP_NAME_TOO_LONG: { code: 0x31008, state: '42000', text: 'Object name is too long : <0%s>' },
 
   // --- SM (storage) --------------------------------------------------------------------

@@ -14,6 +14,14 @@ export function createUser(db: DatabaseInstance, statement: Extract<Statement, {
   db.commit({ t: 'user', user: { name: statement.name, password: statement.password } });
 }
 
+export function dropUser(db: DatabaseInstance, statement: Extract<Statement, { kind: 'dropUser' }>): void {
+  if (!db.state.users.has(statement.name) || statement.name === 'SYS') throw simError('QP_USER_NOT_FOUND');
+  const owned = [...db.state.tables.values()].filter((data) => data.def.user === statement.name);
+  if (owned.length > 0 && !statement.cascade) throw simError('QP_USER_HAS_OBJECTS');
+  if (owned.some((data) => isReplicated(db, data.def.user, data.def.name))) throw simError('QP_DDL_WITH_REPLICATED_TABLE');
+  db.commit({ t: 'dropUser', name: statement.name });
+}
+
 export function createTable(
   db: DatabaseInstance,
   session: ServerSession,

@@ -47,6 +47,7 @@ export interface DurableState {
 
 export type DurableOp =
   | { t: 'user'; user: UserRecord }
+  | { t: 'dropUser'; name: string }
   | { t: 'createTable'; def: TableDef }
   | { t: 'dropTable'; user: string; table: string }
   | { t: 'txn'; sn: number; replicated: boolean; changes: Change[] }
@@ -78,6 +79,10 @@ export function applyOp(state: DurableState, op: DurableOp): void {
   switch (op.t) {
     case 'user':
       state.users.set(op.user.name, { ...op.user });
+      return;
+    case 'dropUser':
+      state.users.delete(op.name);
+      for (const [key, data] of state.tables) if (data.def.user === op.name) state.tables.delete(key);
       return;
     case 'createTable':
       state.tables.set(tableKey(op.def.user, op.def.name), { def: op.def, rows: new Map(), nextRowId: 1 });

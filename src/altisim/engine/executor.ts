@@ -1,7 +1,7 @@
 /** Runs one parsed statement in a session: privilege checks, then the statement's handler. */
 import { simError } from '../errors.js';
 import { isReplicationDdl, type Statement } from '../sql/ast.js';
-import { createTable, createUser, dropTable, truncate } from './ddl.js';
+import { createTable, createUser, dropTable, dropUser, truncate } from './ddl.js';
 import { deleteRows, insert, resolveTable, update } from './dml.js';
 import type { DatabaseInstance } from './instance.js';
 import { runSelect, type RowSource } from './query.js';
@@ -49,6 +49,10 @@ export async function executeStatement(
     case 'createUser':
       requireSys(session);
       createUser(db, statement);
+      return [];
+    case 'dropUser':
+      requireSys(session);
+      dropUser(db, statement);
       return [];
     case 'grant':
       return [];

@@ -201,7 +201,9 @@ class Parser {
       const token = this.peek();
       if (token.kind !== 'ident' && token.kind !== 'string') this.fail('a password');
       this.advance();
-      return { kind: 'createUser', name, password: token.value };
+      // Passwords are case-sensitive: an unquoted one keeps its spelling (altisim choice, docs/altisim.md).
+      const password = token.kind === 'ident' && !token.quoted ? token.raw : token.value;
+      return { kind: 'createUser', name, password };
     }
     if (this.isKeyword('TABLE')) return this.parseCreateTable();
     let eager = false;
@@ -461,7 +463,11 @@ class Parser {
       return { kind: 'dropReplication', name: this.identifier('a replication name', MAX_REPLICATION_NAME_BYTES) };
     }
     if (this.acceptKeyword('TABLE')) return { kind: 'dropTable', table: this.qualifiedName() };
-    return this.fail('REPLICATION or TABLE');
+    if (this.acceptKeyword('USER')) {
+      const name = this.identifier('a user name');
+      return { kind: 'dropUser', name, cascade: this.acceptKeyword('CASCADE') };
+    }
+    return this.fail('REPLICATION, TABLE or USER');
   }
 
   private parseGrant(): Statement {
