@@ -7,7 +7,8 @@ import type { ServerNode, Topology } from '../topology/index.js';
 export interface SqlSession {
   /** `host:port`, for messages. */
   readonly server: string;
-  open(): Promise<void>;
+  /** `retry: false`: one attempt (an absent pod is normal, not worth AKU_QUERY_RETRY_COUNT waits). */
+  open(options?: { retry?: boolean | number }): Promise<void>;
   query(sql: string, options?: { timeoutSec?: number; retry?: boolean | number }): Promise<Row[]>;
   close(): Promise<void>;
 }

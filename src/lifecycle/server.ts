@@ -1,4 +1,4 @@
-import { DbError } from '../db/errors.js';
+import { AltibaseCode, DbError } from '../db/errors.js';
 import type { Row } from '../db/driver.js';
 import type { LifecycleContext, SqlSession } from './context.js';
 import type { ServerNode } from '../topology/index.js';
@@ -73,7 +73,13 @@ export async function reachServers(ctx: LifecycleContext, nodes: readonly Server
     nodes.map(async (node) => {
       const session = ctx.session(node.host);
       try {
-        await session.open();
+        // Pods that do not exist yet are the normal case: one attempt each, all at once. A server
+        // that answered "another SYSDBA session is running" exists, though: that one is worth
+        // the configured retries.
+        await session.open({ retry: false }).catch((error: unknown) => {
+          if (error instanceof DbError && error.isCode(AltibaseCode.ANOTHER_SYSDBA_SESSION, AltibaseCode.CLIENT_ANOTHER_SYSDBA_SESSION)) return session.open();
+          throw error;
+        });
         return { node, server: new Server(node, session, ctx) };
       } catch (error) {
         return { node, error };

@@ -179,7 +179,7 @@ export class SimPods {
 function killable(session: SqlSession, counter: { statements: number; killed: boolean }, killAt: number | undefined): SqlSession {
   return {
     server: session.server,
-    open: () => (counter.killed ? Promise.reject(new Error('killed')) : session.open()),
+    open: (options) => (counter.killed ? Promise.reject(new Error('killed')) : session.open(options)),
     close: () => session.close(),
     query: (sql, options) => {
       counter.statements++;
