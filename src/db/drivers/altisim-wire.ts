@@ -46,6 +46,8 @@ export interface AdminRequestMessage {
 }
 
 export type RequestMessage = LoginRequestMessage | QueryRequestMessage | AdminRequestMessage;
+/** A request before the channel numbers it. */
+export type RequestBody = Omit<LoginRequestMessage, 'id'> | Omit<QueryRequestMessage, 'id'> | Omit<AdminRequestMessage, 'id'>;
 
 export type ReplyMessage =
   | { id: number; ok: true; rows?: WireRow[]; result?: unknown }
