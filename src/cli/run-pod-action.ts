@@ -5,7 +5,7 @@ import { sessionSettingsFromConfig, type DbLogger } from '../db/session.js';
 import { runPodLifecycle, type LifecycleContext } from '../lifecycle/index.js';
 import { hostResolver, isLocalAddress } from '../lifecycle/host-resolution.js';
 import { Logger, levelFromEnv } from '../log/logger.js';
-import { buildTopology, PodIdentityError, resolvePodIdentity } from '../topology/index.js';
+import { buildTopology, PodIdentityError, replicationHostProblem, resolvePodIdentity } from '../topology/index.js';
 import { EXIT } from './exit-codes.js';
 import type { PodAction } from './pod-action.js';
 
@@ -32,6 +32,8 @@ export async function runPodAction(action: PodAction, options: PodActionOptions,
     const { config } = loadAkuConf(env);
     logger.addSecret(config.sysPassword);
     const topology = buildTopology(config, resolvePodIdentity(env));
+    const hostProblem = replicationHostProblem(config);
+    if (hostProblem) throw new PodIdentityError(hostProblem);
     const driver = await loadDriver(env.AKU_DRIVER?.trim() || 'odbc');
     sessions = new ServerSessions(driver, sessionSettingsFromConfig(config, env), { logger: dbLogger(logger) });
     ctx = {

@@ -3,6 +3,7 @@ export {
   MASTER_ORDINAL,
   buildTopology,
   podNameMismatch,
+  replicationHostProblem,
   replicationName,
   replicationNamesOf,
   serverHost,

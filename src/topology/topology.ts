@@ -84,6 +84,18 @@ export function podNameMismatch(config: Pick<AkuConfig, 'stsName'>, pod: PodIden
     : `pod name ${pod.name} does not match AKU_STS_NAME = ${config.stsName} (expected ${expected}); the other pods would look for this one as ${expected}`;
 }
 
+/** SYS_REPL_HOSTS_.HOST_IP is VARCHAR(64): the longest host aku writes into CREATE REPLICATION must fit. */
+export const MAX_REPLICATION_HOST_BYTES = 64;
+
+/** Returns the problem when the pods' host names are too long for Altibase to store, or undefined. */
+export function replicationHostProblem(config: Pick<AkuConfig, 'stsName' | 'svcName' | 'serverCount'>): string | undefined {
+  const longest = serverHost(config, config.serverCount - 1);
+  const bytes = Buffer.byteLength(longest, 'utf8');
+  return bytes <= MAX_REPLICATION_HOST_BYTES
+    ? undefined
+    : `the pod host names such as ${longest} are ${bytes} bytes long, but Altibase stores at most ${MAX_REPLICATION_HOST_BYTES} bytes of a replication host (SYS_REPL_HOSTS_.HOST_IP); shorten AKU_STS_NAME or AKU_SVC_NAME`;
+}
+
 function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }

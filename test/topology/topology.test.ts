@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { buildTopology, PodIdentityError, podNameMismatch, replicationNamesOf, resolvePodIdentity } from '../../src/topology/index.js';
+import { buildTopology, PodIdentityError, podNameMismatch, replicationHostProblem, replicationNamesOf, resolvePodIdentity } from '../../src/topology/index.js';
 import { fixtureText, parse } from '../helpers/conf.js';
 
 const config = (serverCount = 4) => ({ ...parse(fixtureText('sample-one-group.conf')).config, serverCount });
@@ -47,5 +47,11 @@ describe('topology', () => {
   it('notices a pod whose name does not match AKU_STS_NAME', () => {
     assert.equal(podNameMismatch(config(), resolvePodIdentity({ AKU_POD_NAME: 'altibase-sts-1' })), undefined);
     assert.match(podNameMismatch(config(), resolvePodIdentity({ AKU_POD_NAME: 'other-1' })) ?? '', /expected altibase-sts-1/);
+  });
+
+  it('refuses host names longer than the 64 bytes Altibase keeps for a replication host', () => {
+    const fits = { stsName: 's'.repeat(30), svcName: 'v'.repeat(31), serverCount: 4 }; // 30 + "-3." + 31 = 64
+    assert.equal(replicationHostProblem(fits), undefined);
+    assert.match(replicationHostProblem({ ...fits, svcName: 'v'.repeat(32) }) ?? '', /s{30}-3\.v{32} are 65 bytes long, but Altibase stores at most 64 bytes/);
   });
 });
