@@ -28,7 +28,7 @@
 # Other settings: AKU_BIN, AKU_POD_NAME (default: host name), AKU_STATE_DIR (markers on the data
 # volume), AKU_INIT_SCRIPTS_DIR, AKU_SYS_PASSWORD, AKU_SYS_INITIAL_PASSWORD, AKU_END_TIME_BUDGET,
 # AKU_START_RETRY_INITIAL_DELAY / _MAX_DELAY, AKU_SERVER_READY_TIMEOUT, AKU_SERVER_STOP_TIMEOUT,
-# AKU_PRESTOP_MARKER, AKU_ENV_FILES (space-separated files sourced first).
+# AKU_PRESTOP_MARKER, AKU_RUN_DIR (default /tmp), AKU_ENV_FILES (space-separated files sourced first).
 set -u
 set -o pipefail
 
@@ -71,7 +71,7 @@ READY_TIMEOUT=${AKU_SERVER_READY_TIMEOUT:-600}
 STOP_TIMEOUT=${AKU_SERVER_STOP_TIMEOUT:-60}
 RETRY_INITIAL=${AKU_START_RETRY_INITIAL_DELAY:-5}
 RETRY_MAX=${AKU_START_RETRY_MAX_DELAY:-60}
-START_RESULT=/tmp/aku-entrypoint.start-result
+START_RESULT=${AKU_RUN_DIR:-/tmp}/aku-entrypoint.start-result
 
 case $SERVER_MODE in
   daemon)

@@ -1,0 +1,236 @@
+/**
+ * The shell that runs in the pods: lint, then behaviour with stand-ins for the server, the SQL
+ * client and aku (the entrypoint's commands are overridable for exactly this, and for the simulator).
+ */
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { REPO_ROOT } from './tools.js';
+
+const SHELL_FILES = [
+  ...readdirSync(join(REPO_ROOT, 'docker')).filter((f) => f.endsWith('.sh')).map((f) => `docker/${f}`),
+  ...readdirSync(join(REPO_ROOT, 'chart', 'files')).filter((f) => f.endsWith('.sh')).map((f) => `chart/files/${f}`),
+  'scripts/install-tools.sh',
+  ...readdirSync(join(REPO_ROOT, 'scripts', 'lib')).filter((f) => f.endsWith('.sh')).map((f) => `scripts/lib/${f}`),
+];
+
+function scratch(): string {
+  return mkdtempSync(join(tmpdir(), 'aku-chart-sh-'));
+}
+
+function script(path: string, body: string): string {
+  writeFileSync(path, `#!/bin/bash\n${body}\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+describe('container and chart shell scripts', function () {
+  this.timeout(60_000);
+
+  describe('lint', () => {
+    it('covers the entrypoint, the chart scripts and the installer', () => {
+      for (const f of ['docker/entrypoint.sh', 'chart/files/pre-stop.sh', 'chart/files/probe.sh', 'chart/files/check-replication.sh']) {
+        assert.ok(SHELL_FILES.includes(f), f);
+      }
+    });
+
+    for (const file of SHELL_FILES) {
+      it(`bash -n ${file}`, async () => {
+        await execa('bash', ['-n', join(REPO_ROOT, file)]);
+      });
+    }
+
+    it('shellcheck passes on all of them', async () => {
+      const found = await execa('shellcheck', ['--version'], { reject: false }).catch(() => undefined);
+      if (!found || found.exitCode !== 0) {
+        assert.fail('shellcheck is not installed: run `bash scripts/install-tools.sh` as root (it apt-get installs shellcheck)');
+      }
+      const result = await execa('shellcheck', ['-x', '-s', 'bash', ...SHELL_FILES], { cwd: REPO_ROOT, reject: false });
+      assert.equal(result.exitCode, 0, result.stdout);
+    });
+  });
+
+  describe('check-replication.sh (the helm test)', () => {
+    const check = join(REPO_ROOT, 'chart', 'files', 'check-replication.sh');
+
+    /** A SQL client stand-in: prints the rows of fixtures/<host> (JSON lines or a table). */
+    async function runCheck(rows: Record<string, string>, env: Record<string, string>) {
+      const dir = scratch();
+      for (const [host, text] of Object.entries(rows)) writeFileSync(join(dir, host), text);
+      const client = script(join(dir, 'client'), `[[ $SQL == *SYS_REPLICATIONS_* ]] || exit 9\ngrep -q 'SYS_REPLICATIONS_;' "$SQL_FILE" || exit 8\ncat "${dir}/$HOST" || exit 3`);
+      const result = await execa('bash', [check], {
+        reject: false,
+        env: { STS: 'db', SVC: 'db-h', PORT: '20300', SQL_COMMAND: client, CHECK_TIMEOUT: '1', AKU_SYS_PASSWORD: 'x', ...env },
+        extendEnv: true,
+      });
+      rmSync(dir, { recursive: true, force: true });
+      return result;
+    }
+
+    const json = (rows: [string, number, number][]) =>
+      rows.map(([n, x, s]) => JSON.stringify({ REPLICATION_NAME: n, XSN: x, IS_STARTED: s })).join('\n') + '\n';
+
+    it('passes when every pair of every group is started on every pod (JSON lines)', async () => {
+      const result = await runCheck(
+        {
+          'db-0.db-h': json([['AKU_REP_01', 10, 1], ['AKU_REP_02', 11, 1], ['AKU_REP_03', -1, 0], ['B_01', 5, 1], ['B_02', 5, 1]]),
+          'db-1.db-h': json([['AKU_REP_01', 10, 1], ['AKU_REP_12', 12, 1], ['B_01', 5, 1], ['B_12', 5, 1]]),
+          'db-2.db-h': json([['AKU_REP_02', 10, 1], ['AKU_REP_12', 12, 1], ['B_02', 5, 1], ['B_12', 5, 1]]),
+        },
+        { REPLICAS: '3', PREFIXES: 'AKU_REP B' },
+      );
+      assert.equal(result.exitCode, 0, result.stdout);
+      assert.match(result.stdout, /PASS/);
+      assert.equal((result.stdout.match(/^ok /gm) ?? []).length, 12);
+    });
+
+    it('fails naming the pod and object that is missing or stopped', async () => {
+      const result = await runCheck(
+        {
+          'db-0.db-h': json([['AKU_REP_01', 10, 1]]),
+          'db-1.db-h': json([['AKU_REP_01', -1, 0]]),
+        },
+        { REPLICAS: '2', PREFIXES: 'AKU_REP' },
+      );
+      assert.equal(result.exitCode, 1);
+      assert.match(result.stdout, /FAIL db-1\.db-h: replication AKU_REP_01 exists but is not started/);
+      assert.match(result.stdout, /FAIL: replication is not complete/);
+    });
+
+    it('reads isql\'s table output too, and reports an unreachable pod', async () => {
+      const table = (rows: [string, number, number][]) =>
+        'REPLICATION_NAME  XSN  IS_STARTED\n-------------------------------\n' + rows.map((r) => r.join('   ')).join('\n') + `\n${rows.length} rows selected.\n`;
+      const ok = await runCheck({ 'db-0.db-h': table([['AKU_REP_01', 859070110, 1]]), 'db-1.db-h': table([['AKU_REP_01', 859070110, 1]]) }, { REPLICAS: '2', PREFIXES: 'AKU_REP' });
+      assert.equal(ok.exitCode, 0, ok.stdout);
+      const missing = await runCheck({ 'db-0.db-h': table([['AKU_REP_01', 1, 1]]) }, { REPLICAS: '2', PREFIXES: 'AKU_REP' });
+      assert.equal(missing.exitCode, 1);
+      assert.match(missing.stdout, /FAIL db-1\.db-h: the query failed/);
+    });
+  });
+
+  describe('entrypoint.sh with stand-ins (foreground server, fake aku and SQL client)', () => {
+    let dir: string;
+    let port: number;
+
+    beforeEach(() => {
+      dir = scratch();
+      port = 30000 + Math.floor(Math.random() * 20000);
+      mkdirSync(join(dir, 'home', 'bin'), { recursive: true });
+      mkdirSync(join(dir, 'home', 'dbs'), { recursive: true });
+      mkdirSync(join(dir, 'initdb'));
+      writeFileSync(join(dir, 'initdb', '01-schema.sql'), 'CREATE TABLE T1 (ID INTEGER PRIMARY KEY);\nCREATE TABLE T2 (ID INTEGER PRIMARY KEY);\n');
+      writeFileSync(join(dir, 'initdb', '02-more.sh'), `echo "init-sh" >> "${dir}/events"\n`);
+      // aku: start fails once (exit 1), then succeeds; end is logged
+      script(
+        join(dir, 'home', 'bin', 'aku'),
+        `echo "aku $*" >> "${dir}/events"\nif [[ $2 == start ]]; then\n  n=$(cat "${dir}/starts" 2>/dev/null || echo 0); echo $((n+1)) > "${dir}/starts"\n  ((n >= 1)) || exit 1\nfi\nexit 0`,
+      );
+    });
+
+    beforeEach(() => {
+      script(
+        join(dir, 'sql'),
+        [
+          `current=$(cat "${dir}/pw" 2>/dev/null || echo manager)`,
+          String.raw`echo "sql[$AKU_SQL_PASSWORD] $(tr '\n' ' ' < "$AKU_SQL_FILE")" >> "DIR/events"`.replace('DIR', dir),
+          '[[ $AKU_SQL_PASSWORD == "$current" ]] || { echo "[ERR-51015 : Invalid password]"; exit 0; }',
+          "re='IDENTIFIED BY ([A-Za-z0-9]+)'",
+          `if [[ $AKU_SQL =~ $re ]]; then echo "\${BASH_REMATCH[1]}" > "${dir}/pw"; fi`,
+          'echo "Alter success."',
+        ].join('\n'),
+      );
+    });
+
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    function env(extra: Record<string, string> = {}): Record<string, string> {
+      return {
+        ALTIBASE_HOME: join(dir, 'home'),
+        ALTIBASE_PORT_NO: String(port),
+        AKU_POD_NAME: 'db-1',
+        AKU_SYS_PASSWORD: 'Secret1',
+        AKU_SYS_INITIAL_PASSWORD: 'manager',
+        AKU_INIT_SCRIPTS_DIR: join(dir, 'initdb'),
+        AKU_RUN_DIR: dir,
+        AKU_PRESTOP_MARKER: join(dir, 'prestop.done'),
+        AKU_START_RETRY_INITIAL_DELAY: '1',
+        AKU_END_TIME_BUDGET: '10',
+        AKU_SERVER_MODE: 'foreground',
+        AKU_SERVER_CREATE_CMD: `echo create >> "${dir}/events"; touch "$ALTIBASE_HOME/dbs/system001.dbf"`,
+        AKU_SERVER_START_CMD: `echo server-start >> "${dir}/events"; exec node -e "require('net').createServer(s => s.end()).listen(+process.env.ALTIBASE_PORT_NO, '127.0.0.1'); process.on('SIGTERM', () => { require('fs').appendFileSync('${dir}/events', 'server-stopped\\n'); process.exit(0); })"`,
+        // a SQL client stand-in that knows SYS's password (manager until ALTER USER changes it)
+        AKU_SQL_CMD: `${dir}/sql`,
+        ...extra,
+      };
+    }
+
+    async function runUntilStarted(e: Record<string, string>, beforeTerm?: () => void) {
+      const child = execa('bash', [join(REPO_ROOT, 'docker', 'entrypoint.sh')], { env: e, extendEnv: true, reject: false, all: true });
+      const deadline = Date.now() + 20_000;
+      while (!readEvents().includes('aku -p start') || readFileSync(join(dir, 'starts'), { flag: 'a+' }).toString().trim() !== '2') {
+        if (Date.now() > deadline || child.exitCode !== null) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      beforeTerm?.();
+      child.kill('SIGTERM');
+      return await child;
+    }
+
+    function readEvents(): string {
+      return existsSync(join(dir, 'events')) ? readFileSync(join(dir, 'events'), 'utf8') : '';
+    }
+
+    it('first start: create, start, SYS password, init scripts once, aku -p start retried; SIGTERM: aku -p end, stop', async () => {
+      const result = await runUntilStarted(env());
+      assert.equal(result.exitCode, 0, result.all);
+      const events = readEvents().trim().split('\n');
+      assert.deepEqual(events, [
+        'create',
+        'server-start',
+        'sql[Secret1] SELECT 1 FROM DUAL; ',
+        'sql[manager] ALTER USER SYS IDENTIFIED BY Secret1; ',
+        'sql[Secret1] CREATE TABLE T1 (ID INTEGER PRIMARY KEY); CREATE TABLE T2 (ID INTEGER PRIMARY KEY); ',
+        'init-sh',
+        'aku -p start',
+        'aku -p start',
+        'aku -p end',
+        'server-stopped',
+      ]);
+      assert.match(result.all ?? '', /aku -p start failed \(exit 1\); retrying in 1 s/);
+      assert.match(result.all ?? '', /no preStop ran: aku -p end/);
+      for (const marker of ['db-created', 'sys-password-set', 'init-scripts-done']) {
+        assert.ok(existsSync(join(dir, 'home', 'dbs', '.aku', marker)), marker);
+      }
+    });
+
+    it('restart: nothing is created or run again, and aku -p end is left to preStop when it ran', async () => {
+      await runUntilStarted(env());
+      rmSync(join(dir, 'events'));
+      rmSync(join(dir, 'starts'));
+      const result = await runUntilStarted(env(), () => writeFileSync(join(dir, 'prestop.done'), '0\n'));
+      assert.equal(result.exitCode, 0, result.all);
+      assert.deepEqual(readEvents().trim().split('\n'), ['server-start', 'aku -p start', 'aku -p start', 'server-stopped']);
+      assert.match(result.all ?? '', /aku -p end already ran in preStop \(exit status 0\)/);
+    });
+
+    it('splits statements for a one-statement client (AKU_SQL_SPLIT=1)', async () => {
+      const result = await runUntilStarted(env({ AKU_SQL_SPLIT: '1' }));
+      assert.equal(result.exitCode, 0, result.all);
+      const sql = readEvents().split('\n').filter((l) => l.startsWith('sql[Secret1] CREATE'));
+      assert.deepEqual(sql, ['sql[Secret1] CREATE TABLE T1 (ID INTEGER PRIMARY KEY); ', 'sql[Secret1] CREATE TABLE T2 (ID INTEGER PRIMARY KEY); ']);
+    });
+
+    it('a failing init script stops the server and exits non-zero, without running aku', async () => {
+      writeFileSync(join(dir, 'initdb', '03-bad.sh'), 'exit 4\n');
+      const child = await execa('bash', [join(REPO_ROOT, 'docker', 'entrypoint.sh')], { env: env(), extendEnv: true, reject: false, all: true, timeout: 20_000 });
+      assert.equal(child.exitCode, 1, child.all);
+      assert.match(child.all ?? '', /init script .*03-bad\.sh failed/);
+      assert.doesNotMatch(readEvents(), /aku -p start/);
+      assert.match(readEvents(), /server-stopped/);
+      assert.equal(existsSync(join(dir, 'home', 'dbs', '.aku', 'init-scripts-done')), false);
+    });
+  });
+});
