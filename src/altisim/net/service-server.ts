@@ -134,6 +134,10 @@ export class ServiceServer {
           return fail(toDiagnostic(error));
         }
       }
+      case 'logout':
+        if (client.session) this.database.closeSession(client.session);
+        client.session = null;
+        return { id: message.id, ok: true };
       case 'admin':
         try {
           return { id: message.id, ok: true, result: await this.admin(message) };

@@ -45,9 +45,19 @@ export interface AdminRequestMessage {
   args: Record<string, string | number | boolean | undefined>;
 }
 
-export type RequestMessage = LoginRequestMessage | QueryRequestMessage | AdminRequestMessage;
+/** End the session (the server frees it, e.g. the SYSDBA slot, before replying). */
+export interface LogoutRequestMessage {
+  id: number;
+  op: 'logout';
+}
+
+export type RequestMessage = LoginRequestMessage | QueryRequestMessage | AdminRequestMessage | LogoutRequestMessage;
 /** A request before the channel numbers it. */
-export type RequestBody = Omit<LoginRequestMessage, 'id'> | Omit<QueryRequestMessage, 'id'> | Omit<AdminRequestMessage, 'id'>;
+export type RequestBody =
+  | Omit<LoginRequestMessage, 'id'>
+  | Omit<QueryRequestMessage, 'id'>
+  | Omit<AdminRequestMessage, 'id'>
+  | Omit<LogoutRequestMessage, 'id'>;
 
 export type ReplyMessage =
   | { id: number; ok: true; rows?: WireRow[]; result?: unknown }

@@ -119,6 +119,8 @@ class AltisimConnection implements Connection {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Log out first so the server has freed the session (its SYSDBA slot) when close resolves.
+    if (!this.channel.isBroken) await this.channel.request({ op: 'logout' }).catch(() => undefined);
     this.channel.close();
   }
 }
