@@ -177,7 +177,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof DriverError) {
       for (const diagnostic of error.diagnostics) {
-        process.stderr.write(`${errName(diagnostic.code)} : ${diagnostic.message} (SQLSTATE ${diagnostic.state})\n`);
+        process.stderr.write(`${errName(diagnostic.code)} : ${diagnostic.message}\nSQLSTATE : ${diagnostic.state}\n`);
       }
       return 1;
     }
