@@ -244,7 +244,8 @@ async function holdOtherPodsChanges(ctx: LifecycleContext, self: Server, reached
   const others = [...reached.servers.values()].filter((s) => s.ordinal !== MASTER_ORDINAL);
   const waitSec = ctx.config.flushTimeoutAtStartSec > 0 ? ctx.config.flushTimeoutAtStartSec : DEFAULT_JOIN_FLUSH_WAIT_SEC;
   for (const group of groups) {
-    for (const link of ctx.topology.links.filter((l) => l.group === group && l.peer.ordinal !== MASTER_ORDINAL && own.has(l.name))) {
+    // Only toward reached slaves: an absent pod's pair stays (reset) and is handled by startTowardAbsentPeer.
+    for (const link of ctx.topology.links.filter((l) => l.group === group && l.peer.ordinal !== MASTER_ORDINAL && reached.servers.has(l.peer.ordinal) && own.has(l.name))) {
       await self.change(dropReplication(link.name));
       own.delete(link.name);
     }

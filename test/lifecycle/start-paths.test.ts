@@ -133,4 +133,13 @@ describe('aku -p start paths (altisim in-process)', function () {
     assert.equal((await pods.replications(0)).size, 0);
     assert.ok(!existsSync(pods.completionFile(0)));
   });
+
+  it('after a join every pair object exists, also toward pods that do not exist yet', async () => {
+    pods = new SimPods();
+    for (const i of [0, 1]) {
+      await pods.addPod(i);
+      assert.equal((await pods.aku(i, 'start')).code, 0);
+    }
+    assert.deepEqual([...(await pods.replications(1)).keys()].sort(), ['AKU_REP_01', 'AKU_REP_12', 'AKU_REP_13']);
+  });
 });
