@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { createInProcessDriver } from '../../src/altisim/index.js';
 import { createFixture, expectDriverError, type Fixture } from './helpers.js';
 
@@ -31,6 +32,26 @@ describe('altisim SQL engine', () => {
       { NAME: 'b' },
       { NAME: 'z' },
     ]);
+  });
+
+  it('primary-key lookups return what a full scan returns', async () => {
+    await f.sql('a', 'CREATE TABLE SYS.K (ID INTEGER, CODE VARCHAR(5), V INTEGER, PRIMARY KEY (ID, CODE))');
+    const rows = Array.from({ length: 40 }, (_, i) => `(${i % 10}, '${String.fromCharCode(97 + (i % 4))}${Math.floor(i / 10)}', ${i})`);
+    await f.sql('a', `INSERT INTO SYS.K VALUES ${rows.join(', ')}`);
+    const literal = fc.oneof(fc.integer({ min: -1, max: 11 }).map(String), fc.constantFrom("'3'", "'x'", 'NULL', '2.5'));
+    const code = fc.constantFrom("'a0'", "'b1'", "'c2'", "'d3'", "'zz'", '5');
+    const condition = fc.oneof(
+      fc.tuple(literal, code).map(([id, c]) => `ID = ${id} AND CODE = ${c}`),
+      fc.tuple(fc.array(literal, { minLength: 1, maxLength: 3 }), code).map(([ids, c]) => `ID IN (${ids.join(', ')}) AND ${c} = CODE AND V >= 0`),
+    );
+    await fc.assert(
+      fc.asyncProperty(condition, async (where) => {
+        const indexed = await f.sql('a', `SELECT ID, CODE FROM SYS.K WHERE ${where} ORDER BY ID, CODE`);
+        const scanned = await f.sql('a', `SELECT ID, CODE FROM SYS.K WHERE (${where}) OR 1 = 0 ORDER BY ID, CODE`);
+        assert.deepEqual(indexed, scanned);
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('updates and deletes by condition, including primary-key changes', async () => {

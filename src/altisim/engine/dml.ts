@@ -1,6 +1,7 @@
 /** INSERT, UPDATE and DELETE on user tables: validation, then one committed transaction per statement (autocommit). */
 import { simError } from '../errors.js';
 import type { Expr, QualifiedName, Statement } from '../sql/ast.js';
+import { candidateRows } from './access-path.js';
 import { columnOf, partitionOf, primaryKeyOf, primaryKeyValues, type ColumnDef, type TableData } from './catalog.js';
 import type { Change } from './durable-state.js';
 import { evaluate, referencedColumns, test } from './expressions.js';
@@ -66,7 +67,7 @@ export function insert(db: DatabaseInstance, session: ServerSession, statement: 
 function matchingRows(data: TableData, where: Expr | undefined): Row[] {
   checkColumnsExist(data, where);
   const rows: Row[] = [];
-  for (const row of data.rows.values()) if (!where || test(where, row) === true) rows.push(row);
+  for (const row of candidateRows(data, where)) if (!where || test(where, row) === true) rows.push(row);
   return rows;
 }
 

@@ -1,6 +1,7 @@
 /** Runs one parsed statement in a session: privilege checks, then the statement's handler. */
 import { simError } from '../errors.js';
 import { isReplicationDdl, type Statement } from '../sql/ast.js';
+import { candidateRows } from './access-path.js';
 import { createTable, createUser, dropTable, dropUser, truncate } from './ddl.js';
 import { deleteRows, insert, resolveTable, update } from './dml.js';
 import type { DatabaseInstance } from './instance.js';
@@ -86,7 +87,7 @@ function rowSource(db: DatabaseInstance, session: ServerSession, statement: Extr
   const view = findView(from.user, from.name);
   if (view) return view(db);
   const data = resolveTable(db, session, from);
-  return { columns: data.def.columns.map((column) => column.name), rows: data.rows.values() };
+  return { columns: data.def.columns.map((column) => column.name), rows: candidateRows(data, statement.where) };
 }
 
 function alterSession(session: ServerSession, property: string, value: string | number | null): void {

@@ -71,9 +71,14 @@ class WireChannel {
   }
 }
 
+/**
+ * ALTISIM_CLIENT_ADDRESS binds the client's end to that address, so a client playing "aku in pod i"
+ * reaches the servers from pod i's loopback address (REMOTE_SYSDBA_ENABLE sees it as remote).
+ */
 function openSocket(address: string, port: number, timeoutSec: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = netConnect({ host: address, port });
+    const localAddress = process.env.ALTISIM_CLIENT_ADDRESS;
+    const socket = netConnect({ host: address, port, ...(localAddress ? { localAddress } : {}) });
     const timer =
       timeoutSec > 0
         ? setTimeout(() => {

@@ -22,6 +22,7 @@ const MAX_HOST_LENGTH = 64;
 type CreateStatement = Extract<Statement, { kind: 'createReplication' }>;
 
 export function createReplication(db: DatabaseInstance, statement: CreateStatement): void {
+  if (statement.eager) throw simError('SIM_UNSUPPORTED', 'EAGER replication');
   if (db.state.replications.has(statement.name)) throw simError('RP_DUPLICATE_REPLICATION');
 
   // Hosts: the duplicate check (host string + port as written) comes before format validation (§0.3).
