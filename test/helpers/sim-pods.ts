@@ -74,6 +74,15 @@ export class SimPods {
     for (const statement of schema) await this.sysdba(i, statement);
   }
 
+  /** Creates each pod in turn and runs `aku -p start` in it, as OrderedReady would; fails on any error. */
+  async startPods(ordinals: number[]): Promise<void> {
+    for (const i of ordinals) {
+      await this.addPod(i);
+      const run = await this.aku(i, 'start');
+      if (run.code !== 0) throw new Error(`aku -p start in pod ${i} failed:\n${run.lines.join('\n')}`);
+    }
+  }
+
   async sysdba(i: number, sql: string): Promise<Row[]> {
     return this.run(i, sql, true);
   }

@@ -17,14 +17,6 @@ interface Scenario {
   after(pods: SimPods, pod: number): Promise<void>;
 }
 
-async function started(pods: SimPods, ordinals: number[]): Promise<void> {
-  for (const i of ordinals) {
-    await pods.addPod(i);
-    const run = await pods.aku(i, 'start');
-    assert.equal(run.code, 0, run.lines.join('\n'));
-  }
-}
-
 async function writeEverywhereAndConverge(pods: SimPods, ordinals: number[], base: number): Promise<void> {
   for (const i of ordinals) await pods.app(i, `INSERT INTO SYS.T1 VALUES (${base + i}, 'after on ${i}')`);
   const rows = await pods.converged(ordinals);
@@ -48,7 +40,7 @@ const scenarios: Scenario[] = [
     name: 'slave join (truncate + SYNC)',
     action: 'start',
     async setUp(pods) {
-      await started(pods, [0]);
+      await pods.startPods([0]);
       for (let id = 1; id <= 5; id++) await pods.app(0, `INSERT INTO SYS.T1 VALUES (${id}, 'm')`);
       await pods.addPod(1);
       return 1;
@@ -62,7 +54,7 @@ const scenarios: Scenario[] = [
     name: 'third pod join',
     action: 'start',
     async setUp(pods) {
-      await started(pods, [0, 1]);
+      await pods.startPods([0, 1]);
       await pods.app(1, "INSERT INTO SYS.T1 VALUES (1, 'on 1')");
       await pods.converged([0, 1]);
       await pods.addPod(2);
@@ -77,7 +69,7 @@ const scenarios: Scenario[] = [
     name: 'restarted slave (resume + FLUSH)',
     action: 'start',
     async setUp(pods) {
-      await started(pods, [0, 1]);
+      await pods.startPods([0, 1]);
       pods.restartPod(1);
       await pods.app(0, "INSERT INTO SYS.T1 VALUES (1, 'while 1 restarted')");
       return 1;
@@ -90,7 +82,7 @@ const scenarios: Scenario[] = [
     name: 'slave end (flush, stop, reset), then a new start',
     action: 'end',
     async setUp(pods) {
-      await started(pods, [0, 1]);
+      await pods.startPods([0, 1]);
       await pods.app(1, "INSERT INTO SYS.T1 VALUES (1, 'last write on 1')");
       return 1;
     },

@@ -4,11 +4,7 @@ import { messages, SimPods, testConfig } from '../helpers/sim-pods.js';
 
 async function cluster(count: number, config = testConfig()): Promise<SimPods> {
   const pods = new SimPods(config);
-  for (let i = 0; i < count; i++) {
-    await pods.addPod(i);
-    const run = await pods.aku(i, 'start');
-    assert.equal(run.code, 0, run.lines.join('\n'));
-  }
+  await pods.startPods(Array.from({ length: count }, (_, i) => i));
   return pods;
 }
 

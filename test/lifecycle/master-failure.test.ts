@@ -8,10 +8,7 @@ describe('MASTER failure detection and the manual recovery (altisim in-process)'
 
   it('refuses to start a MASTER that lost its replication info next to a running slave; the documented recovery then lets it start', async () => {
     pods = new SimPods();
-    for (const i of [0, 1]) {
-      await pods.addPod(i);
-      assert.equal((await pods.aku(i, 'start')).code, 0);
-    }
+    await pods.startPods([0, 1]);
     await pods.app(1, "INSERT INTO SYS.T1 VALUES (1, 'on the slave')");
     await pods.converged([0, 1]);
     // The MASTER loses its replication information (e.g. its objects were reset by hand).

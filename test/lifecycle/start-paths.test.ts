@@ -47,10 +47,7 @@ describe('aku -p start paths (altisim in-process)', function () {
 
   it('a third pod joins: SYNC from the MASTER, then pairs with both pods', async () => {
     pods = new SimPods();
-    for (const i of [0, 1]) {
-      await pods.addPod(i);
-      assert.equal((await pods.aku(i, 'start')).code, 0);
-    }
+    await pods.startPods([0, 1]);
     await pods.app(1, "INSERT INTO SYS.T1 VALUES (1, 'written on 1')");
     await pods.converged([0, 1]);
     await pods.addPod(2);
@@ -63,10 +60,7 @@ describe('aku -p start paths (altisim in-process)', function () {
 
   it('a restarted slave with its replication info resumes and FLUSHes (AKU_FLUSH_AT_START = 1)', async () => {
     pods = new SimPods();
-    for (const i of [0, 1]) {
-      await pods.addPod(i);
-      assert.equal((await pods.aku(i, 'start')).code, 0);
-    }
+    await pods.startPods([0, 1]);
     pods.restartPod(1);
     await pods.app(0, "INSERT INTO SYS.T1 VALUES (7, 'while 1 was down')");
     const run = await pods.aku(1, 'start');
@@ -80,10 +74,7 @@ describe('aku -p start paths (altisim in-process)', function () {
 
   it('AKU_FLUSH_AT_START = 0 resumes without flushing', async () => {
     pods = new SimPods(testConfig({ flushAtStart: false }));
-    for (const i of [0, 1]) {
-      await pods.addPod(i);
-      assert.equal((await pods.aku(i, 'start')).code, 0);
-    }
+    await pods.startPods([0, 1]);
     pods.restartPod(1);
     const run = await pods.aku(1, 'start');
     assert.equal(run.code, 0, run.lines.join('\n'));
@@ -136,10 +127,7 @@ describe('aku -p start paths (altisim in-process)', function () {
 
   it('after a join every pair object exists, also toward pods that do not exist yet', async () => {
     pods = new SimPods();
-    for (const i of [0, 1]) {
-      await pods.addPod(i);
-      assert.equal((await pods.aku(i, 'start')).code, 0);
-    }
+    await pods.startPods([0, 1]);
     assert.deepEqual([...(await pods.replications(1)).keys()].sort(), ['AKU_REP_01', 'AKU_REP_12', 'AKU_REP_13']);
   });
 });
