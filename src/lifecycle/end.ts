@@ -5,7 +5,7 @@ import type { LifecycleContext } from './context.js';
 import { LifecycleError } from './errors.js';
 import { withProgress } from './progress.js';
 import { reachServers, shortReason, type Server } from './server.js';
-import { reachSelf, FLUSH_WAIT_EXPIRED } from './start.js';
+import { reachSelf } from './start.js';
 
 /**
  * `aku -p end` (preStop), in the manual's order: ② reach related pods, ③ FLUSH this pod's
@@ -73,7 +73,7 @@ export async function runEnd(ctx: LifecycleContext): Promise<EndOutcome> {
       } catch (error) {
         if (error instanceof DbError && error.isCode(AltibaseCode.REPLICATION_NOT_STARTED)) continue; // nothing to send
         unflushed.add(link.name);
-        const why = error instanceof DbError && error.isCode(FLUSH_WAIT_EXPIRED) ? `not finished within ${available} s` : shortReason(error);
+        const why = error instanceof DbError && error.isCode(AltibaseCode.FLUSH_WAIT_EXPIRED) ? `not finished within ${available} s` : shortReason(error);
         logger.warn(W.flush, `${link.name} toward ${link.peer.host} was not fully flushed (${why}); its unsent changes stay in this pod's log.`, target);
       }
     }

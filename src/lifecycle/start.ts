@@ -40,9 +40,6 @@ const W = {
 /** How a group starts on this pod: synchronised from the master, or resumed from its own history. */
 type Path = 'sync' | 'resume';
 
-/** ERR-61075 `Timeout exceed.`: FLUSH … WAIT n ran out. */
-export const FLUSH_WAIT_EXPIRED = 0x61075;
-
 /** FLUSH WAIT bound for the join's pre-sync flush when AKU_FLUSH_TIMEOUT_AT_START is 0. */
 const DEFAULT_JOIN_FLUSH_WAIT_SEC = 300;
 
@@ -389,7 +386,7 @@ async function flushOn(ctx: LifecycleContext, server: Server, name: string, sql:
   try {
     await withProgress(ctx, W.flush, `FLUSH of ${name} on ${server.host}`, target, () => server.change(sql));
   } catch (error) {
-    if (error instanceof DbError && error.isCode(FLUSH_WAIT_EXPIRED, AltibaseCode.REPLICATION_NOT_STARTED, AltibaseCode.QUERY_TIMEOUT)) {
+    if (error instanceof DbError && error.isCode(AltibaseCode.FLUSH_WAIT_EXPIRED, AltibaseCode.REPLICATION_NOT_STARTED, AltibaseCode.QUERY_TIMEOUT)) {
       ctx.logger.warn(W.flush, `${name} on ${server.host} was not fully flushed (${shortReason(error)}); replication goes on and sends the rest.`, target);
       return;
     }
