@@ -314,6 +314,13 @@ async function startLinks(ctx: LifecycleContext, self: Server, reached: Reached,
           await startTowardAbsentPeer(ctx, self, states.get(self.ordinal) as ReplicationStates, link.name, ordinal);
           continue;
         }
+        const theirs = (states.get(ordinal) as ReplicationStates).get(link.name);
+        if (path === 'resume' && (theirs === undefined || theirs.xsn === -1)) {
+          // That pod has not joined yet (or left with a reset): starting the pair now would feed
+          // it changes before its own aku -p start truncates and syncs it.
+          ctx.logger.info(W.start, `${peer.pod} has no replication history for ${link.name} yet; the pair starts when its aku -p start joins it.`, target);
+          continue;
+        }
         try {
           await ensureObject(ctx, peer, states.get(ordinal) as ReplicationStates, link.group, self.ordinal);
           await ensureObject(ctx, self, states.get(self.ordinal) as ReplicationStates, link.group, ordinal);

@@ -130,4 +130,19 @@ describe('aku -p start paths (altisim in-process)', function () {
     await pods.startPods([0, 1]);
     assert.deepEqual([...(await pods.replications(1)).keys()].sort(), ['AKU_REP_01', 'AKU_REP_12', 'AKU_REP_13']);
   });
+
+  it('a MASTER never starts a pair with a pod whose aku has not joined it (its rows would skip truncate and SYNC)', async () => {
+    pods = new SimPods();
+    await pods.addPod(0);
+    await pods.addPod(1);
+    await pods.sysdba(1, "INSERT INTO SYS.T1 VALUES (9, 'stale')");
+    const master = await pods.aku(0, 'start');
+    assert.equal(master.code, 0, master.lines.join('\n'));
+    assert.ok(messages(master).some((l) => /altibase-sts-1 has no replication history for AKU_REP_01 yet/.test(l)));
+    await pods.app(0, "INSERT INTO SYS.T1 VALUES (1, 'm')");
+    const slave = await pods.aku(1, 'start');
+    assert.equal(slave.code, 0, slave.lines.join('\n'));
+    assert.ok(messages(slave).includes('Sync tables from MASTER Server.'));
+    assert.deepEqual(await pods.converged([0, 1]), ['1:m']);
+  });
 });
