@@ -25,17 +25,15 @@ export function createReplication(db: DatabaseInstance, statement: CreateStateme
   if (statement.eager) throw simError('SIM_UNSUPPORTED', 'EAGER replication');
   if (db.state.replications.has(statement.name)) throw simError('RP_DUPLICATE_REPLICATION');
 
-  // Hosts: the duplicate check (host string + port as written) comes before format validation (§0.3).
+  // Hosts: the duplicate check (host string + port as written, against the other objects) comes
+  // before format validation; with REPLICATION_ALLOW_DUPLICATE_HOSTS = 1 it never fires (§0.3).
   const allowDuplicates = db.properties.getNumber('REPLICATION_ALLOW_DUPLICATE_HOSTS') === 1;
-  const seen = new Set<string>();
+  const ipOnly = db.properties.getNumber('ALTISIM_HOST_IP_ONLY') === 1;
   for (const target of statement.hosts) {
-    const key = `${target.host}\u0000${target.port}`;
     const usedElsewhere = [...db.state.replications.values()].some((meta) =>
       meta.hosts.some((other) => other.host === target.host && other.port === target.port),
     );
-    if (seen.has(key) || (!allowDuplicates && usedElsewhere)) throw simError('RP_ALREADY_EXIST_REPL_HOST');
-    seen.add(key);
-    const ipOnly = db.properties.getNumber('ALTISIM_HOST_IP_ONLY') === 1;
+    if (!allowDuplicates && usedElsewhere) throw simError('RP_ALREADY_EXIST_REPL_HOST');
     const literal = isIP(target.host.replace(/%.*$/, '')) !== 0;
     if (target.port > 65535 || target.host.length === 0 || target.host.length > MAX_HOST_LENGTH || (ipOnly && !literal)) {
       throw simError('RP_INVALID_HOST_IP_PORT');

@@ -149,6 +149,7 @@ export class Sender {
   run(): void {
     if (this.loop) return;
     this.loop = this.shipLoop().catch((error: unknown) => {
+      if (this.stopped) return; // the server went down under an in-flight step
       // A broken invariant inside the loop must not take the server down; the sender stays in RETRY.
       this.status = SENDER_STATUS.RETRY;
       this.netError = true;
@@ -202,6 +203,7 @@ export class Sender {
   }
 
   private noteNetworkError(): void {
+    if (this.stopped) return;
     this.status = SENDER_STATUS.RETRY;
     this.netError = true;
     const meta = this.host.meta(this.name);
