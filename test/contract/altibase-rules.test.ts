@@ -151,6 +151,31 @@ for (const factory of contractTargetFactories()) {
         await expectError(c.sql(0, `ALTER REPLICATION ${R()} QUICKSTART`), ERR.ALREADY_STARTED);
       });
 
+      it('QUICKSTART starts from the current position: the backlog written while stopped is skipped', async () => {
+        await c.createTables([0, 1]);
+        await c.createPair(R(), 0, 1);
+        await c.sql(0, `ALTER REPLICATION ${R()} START`, `ALTER REPLICATION ${R()} STOP`);
+        await c.insertRows(0, [1, 2]);
+        await c.sql(0, `ALTER REPLICATION ${R()} QUICKSTART`);
+        await c.insertRows(0, [3]);
+        await c.sql(0, `ALTER REPLICATION ${R()} FLUSH ALL`);
+        await eventually(() => c.ids(1), (ids) => ids.length > 0);
+        assert.deepEqual(await c.ids(1), [3]);
+      });
+
+      it('both sides started replicate in both directions (active-active)', async () => {
+        await c.createTables([0, 1]);
+        await c.createPair(R(), 0, 1);
+        await c.sql(0, `ALTER REPLICATION ${R()} START`);
+        await c.sql(1, `ALTER REPLICATION ${R()} START`);
+        await c.insertRows(0, [1]);
+        await c.insertRows(1, [2]);
+        await c.sql(0, `ALTER REPLICATION ${R()} FLUSH ALL`);
+        await c.sql(1, `ALTER REPLICATION ${R()} FLUSH ALL`);
+        await eventually(() => c.ids(0), (ids) => ids.join() === '1,2');
+        await eventually(() => c.ids(1), (ids) => ids.join() === '1,2');
+      });
+
       it('START RETRY succeeds toward an unreachable peer: IS_STARTED 1, XSN set, sender in RETRY', async () => {
         await c.createTables([0]);
         await c.sql(0, `CREATE REPLICATION ${R()} WITH '${target.deadPeer.host}', ${target.deadPeer.port} FROM ${T1} TO ${T1}`);
