@@ -4,8 +4,7 @@
  */
 import type { DatabaseInstance } from './instance.js';
 import type { RowSource } from './query.js';
-import { NULL_SN } from './replication/meta.js';
-import { itemCovers } from './replication/meta.js';
+import { itemCovers, NULL_SN } from './replication/meta.js';
 import type { Row } from './values.js';
 
 type ViewBuilder = (db: DatabaseInstance) => RowSource;

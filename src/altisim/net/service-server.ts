@@ -13,6 +13,7 @@ import {
   type AdminRequestMessage,
   type ReplyMessage,
   type RequestMessage,
+  WIRE_PROTOCOL_VERSION,
 } from '../../db/drivers/altisim-wire.js';
 import type { SimServer } from '../engine/server.js';
 import type { ServerSession } from '../engine/session.js';
@@ -108,6 +109,9 @@ export class ServiceServer {
     const fail = (error: Diagnostic): ReplyMessage => ({ id: message.id, ok: false, error });
     switch (message.op) {
       case 'login': {
+        if (message.protocol !== WIRE_PROTOCOL_VERSION) {
+          return fail(clientDiagnostics.cannotConnect(`altisim protocol ${String(message.protocol)} is not ${WIRE_PROTOCOL_VERSION}`));
+        }
         if (!this.database.isUp) return fail(clientDiagnostics.connectRefused());
         if (client.session) return fail({ state: '08002', code: 0, message: 'Connection name in use' });
         try {

@@ -228,7 +228,7 @@ class Parser {
     const hosts: ReplicationHostAst[] = [this.replicationHost()];
     // Further host groups follow without a separator (R1 §3.1): `'h1', p1 'h2', p2`.
     while (this.peek().kind === 'string') hosts.push(this.replicationHost());
-    if (!this.isKeyword('FROM')) this.fail(hosts.length > 0 && this.isSymbol(',') ? "FROM or another 'host', port group (host groups are not comma-separated)" : 'FROM');
+    if (this.isSymbol(',')) this.fail("FROM or another 'host', port group (host groups are not comma-separated)");
     const items: ReplicationItemAst[] = [this.replicationItem()];
     while (this.acceptSymbol(',')) items.push(this.replicationItem());
     return { kind: 'createReplication', name, eager, conflictResolution, hosts, items };

@@ -22,6 +22,8 @@ export type WireRow = Record<string, string | number | null>;
 export interface LoginRequestMessage {
   id: number;
   op: 'login';
+  /** WIRE_PROTOCOL_VERSION of the client; the server refuses another. */
+  protocol: number;
   user: string;
   password: string;
   sysdba: boolean;

@@ -14,6 +14,7 @@ import {
   type AdminAction,
   type ReplyMessage,
   type RequestBody,
+  WIRE_PROTOCOL_VERSION,
 } from './altisim-wire.js';
 
 type Pending = { resolve: (reply: ReplyMessage) => void; reject: (error: DriverError) => void };
@@ -137,6 +138,7 @@ export function createAltisimDriver(): Driver {
       const channel = await openChannel(options.host, options.port, options.connectTimeoutSec);
       const reply = await channel.request({
         op: 'login',
+        protocol: WIRE_PROTOCOL_VERSION,
         user: options.user,
         password: options.password,
         sysdba: options.sysdba,
