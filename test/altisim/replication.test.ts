@@ -94,6 +94,44 @@ describe('altisim replication engine (in-process)', () => {
     assert.deepEqual(await f.sql('a', 'SELECT STATUS FROM V$REPSENDER'), [{ STATUS: 1 }]);
   });
 
+  it('with ALTISIM_SYNC_CONFLICT_RESOLVE = 1 a SYNC conflict is resolved by the peer instead of failing', async () => {
+    await f.sql('b', "INSERT INTO SYS.T1 VALUES (1, 'b-side')");
+    await f.sql('a', "INSERT INTO SYS.T1 VALUES (1, 'a-side'), (2, 'two')", 'ALTER SYSTEM SET ALTISIM_SYNC_CONFLICT_RESOLVE = 1');
+    await f.sql('a', 'ALTER REPLICATION R_AB SYNC');
+    // Default conflict rules on the peer: the conflicting insert is skipped and counted.
+    assert.deepEqual(await f.sql('b', 'SELECT * FROM SYS.T1 ORDER BY ID'), [
+      { ID: 1, VAL: 'b-side' },
+      { ID: 2, VAL: 'two' },
+    ]);
+    assert.deepEqual(await f.sql('b', 'SELECT INSERT_FAILURE_COUNT FROM V$REPRECEIVER'), [{ INSERT_FAILURE_COUNT: 1 }]);
+  });
+
+  it('SYNC keeps an existing XSN and skips the older log of the synced tables (INVALID_MAX_SN)', async () => {
+    await f.sql('a', 'ALTER REPLICATION R_AB START', 'ALTER REPLICATION R_AB STOP');
+    const xsn = Number((await f.sql('a', 'SELECT XSN FROM SYSTEM_.SYS_REPLICATIONS_'))[0]?.XSN);
+    await f.sql('a', "INSERT INTO SYS.T1 VALUES (1, 'in the snapshot')");
+    await f.sql('a', 'ALTER REPLICATION R_AB SYNC', 'ALTER REPLICATION R_AB FLUSH ALL');
+    assert.equal(Number((await f.sql('a', 'SELECT XSN FROM SYSTEM_.SYS_REPLICATIONS_'))[0]?.XSN) >= xsn, true);
+    const [item] = await f.sql('a', 'SELECT INVALID_MAX_SN FROM SYSTEM_.SYS_REPL_ITEMS_');
+    assert.ok(Number(item?.INVALID_MAX_SN) > xsn);
+    // The row arrived once, by SYNC; its log record was skipped, so the peer counted no conflict.
+    assert.deepEqual(await f.sql('b', 'SELECT INSERT_FAILURE_COUNT FROM V$REPRECEIVER'), [{ INSERT_FAILURE_COUNT: 0 }]);
+    assert.equal(await count(f, 'b'), 1);
+  });
+
+  it('STOP during SYNC fails the SYNC with ERR-61153 and leaves no sender', async () => {
+    await f.sql('a', 'ALTER SYSTEM SET ALTISIM_SYNC_CHUNK_ROWS = 5');
+    await f.sql('a', `INSERT INTO SYS.T1 VALUES ${Array.from({ length: 200 }, (_, i) => `(${i}, 'v')`).join(', ')}`);
+    f.cluster.delay('a', 'b', 5);
+    const sync = f.sql('a', 'ALTER REPLICATION R_AB SYNC');
+    const other = await f.connectAs('a', 'SYS', 'manager', false);
+    await eventually(() => count(f, 'b'), (n) => n > 0);
+    await other.query('ALTER REPLICATION R_AB STOP', 0);
+    await expectDriverError(sync, 0x61153, 'Replication synchronization failed.');
+    assert.deepEqual(await f.sql('a', 'SELECT * FROM V$REPSENDER'), []);
+    await other.close();
+  });
+
   it('does not forward replicated changes to a third server', async () => {
     await f.sql('b', REPLICATION_DDL('R_BC', 'c'));
     await f.sql('c', REPLICATION_DDL('R_BC', 'b'));
