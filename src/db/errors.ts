@@ -82,35 +82,58 @@ const stateIs =
   (...states: string[]) =>
   (d: Diagnostic) =>
     states.includes(d.state.toUpperCase());
-const stateStarts = (prefix: string) => (d: Diagnostic) => d.state.toUpperCase().startsWith(prefix);
 /** unixODBC reports a driver library it cannot load as a bare 01000 ("general warning") record. */
 const cannotOpenLib = (d: Diagnostic) => d.state === '01000' && /can't open lib/i.test(d.message);
-const hex = (...codes: number[]) => codes.map(altibaseCode).join(', ');
+
+interface RuleSpec {
+  /** SQLSTATEs that match exactly. */
+  states?: string[];
+  /** Native codes that match. */
+  codes?: number[];
+  /** Anything else that matches, with its description for the table. */
+  also?: { words: string; test: (d: Diagnostic) => boolean };
+  verdict: Verdict;
+  why: string;
+}
+
+/** One rule from one list of states and codes, so what it matches and what it says it matches cannot drift apart. */
+function rule(spec: RuleSpec): ErrorRule {
+  const states = spec.states ?? [];
+  const codes = spec.codes ?? [];
+  const matches = [
+    states.length > 0 ? `SQLSTATE ${states.join(', ')}` : '',
+    spec.also?.words ?? '',
+    codes.map(altibaseCode).join(', '),
+  ].filter(Boolean).join(', ');
+  return {
+    matches,
+    verdict: spec.verdict,
+    why: spec.why,
+    test: (d) => stateIs(...states)(d) || codeIn(...codes)(d) || (spec.also?.test(d) ?? false),
+  };
+}
 
 export const ERROR_RULES: readonly ErrorRule[] = [
   // ---- never retried (first, so they win over the broad SQLSTATE rules further down) ----
-  {
-    matches: hex(C.QUERY_TIMEOUT),
+  rule({
+    codes: [C.QUERY_TIMEOUT],
     verdict: 'permanent',
     why: 'the query timeout: the statement used its whole time limit; another attempt would double the wait',
-    test: codeIn(C.QUERY_TIMEOUT),
-  },
-  {
-    matches: `SQLSTATE 42000, ${hex(C.SYNTAX_ERROR)}`,
+  }),
+  rule({
+    states: ['42000'],
+    codes: [C.SYNTAX_ERROR],
     verdict: 'permanent',
     why: 'syntax error: the same text fails the same way',
-    test: (d) => stateIs('42000')(d) || codeIn(C.SYNTAX_ERROR)(d),
-  },
-  {
-    matches: `SQLSTATE 28000, ${hex(C.NO_PRIVILEGE, C.NO_SUCH_USER, C.WRONG_PASSWORD, C.INVALID_ACCESS_PRIVILEGES, C.ADMIN_MODE_REFUSED, C.REMOTE_SYSDBA_NOT_ALLOWED)}`,
+  }),
+  rule({
+    states: ['28000'],
+    codes: [C.NO_PRIVILEGE, C.NO_SUCH_USER, C.WRONG_PASSWORD, C.INVALID_ACCESS_PRIVILEGES, C.ADMIN_MODE_REFUSED, C.REMOTE_SYSDBA_NOT_ALLOWED],
     verdict: 'permanent',
     why: 'user, password or privilege refused (SYS only, SYSDBA rules, REMOTE_SYSDBA_ENABLE): a configuration problem',
-    test: (d) =>
-      stateIs('28000')(d) ||
-      codeIn(C.NO_PRIVILEGE, C.NO_SUCH_USER, C.WRONG_PASSWORD, C.INVALID_ACCESS_PRIVILEGES, C.ADMIN_MODE_REFUSED, C.REMOTE_SYSDBA_NOT_ALLOWED)(d),
-  },
-  {
-    matches: hex(
+  }),
+  rule({
+    codes: [
       C.SENDER_ALREADY_STARTED,
       C.REPLICATION_NOT_STARTED,
       C.REPLICATION_ALREADY_STARTED,
@@ -119,54 +142,40 @@ export const ERROR_RULES: readonly ErrorRule[] = [
       C.REPLICATION_HOSTS_EXIST,
       C.NO_SUCH_REPLICATION,
       C.REPLICATION_DDL_DISABLED,
-    ),
+    ],
     verdict: 'permanent',
     why: 'precondition: the object is not in the state the statement needs; the caller decides (e.g. START answering ERR-6100A)',
-    test: codeIn(
-      C.SENDER_ALREADY_STARTED,
-      C.REPLICATION_NOT_STARTED,
-      C.REPLICATION_ALREADY_STARTED,
-      C.DUPLICATE_REPLICATION,
-      C.MAX_REPLICATION_COUNT,
-      C.REPLICATION_HOSTS_EXIST,
-      C.NO_SUCH_REPLICATION,
-      C.REPLICATION_DDL_DISABLED,
-    ),
-  },
-  {
-    matches: `SQLSTATE IM002, IM003, 01000 "Can't open lib", ${hex(C.INVALID_ATTRIBUTE_VALUE, C.PORT_NOT_SET)}`,
+  }),
+  rule({
+    states: ['IM002', 'IM003'],
+    also: { words: '01000 "Can\'t open lib"', test: cannotOpenLib },
+    codes: [C.INVALID_ATTRIBUTE_VALUE, C.PORT_NOT_SET],
     verdict: 'permanent',
     why: 'driver or connection string problem (the driver manager cannot find or load the driver, a keyword is rejected)',
-    test: (d) => stateIs('IM002', 'IM003')(d) || cannotOpenLib(d) || codeIn(C.INVALID_ATTRIBUTE_VALUE, C.PORT_NOT_SET)(d),
-  },
+  }),
   // ---- retried ----
-  {
-    matches: hex(C.ANOTHER_SYSDBA_SESSION, C.CLIENT_ANOTHER_SYSDBA_SESSION),
+  rule({
+    codes: [C.ANOTHER_SYSDBA_SESSION, C.CLIENT_ANOTHER_SYSDBA_SESSION],
     verdict: 'transient',
     why: 'another SYSDBA session lingers on the server (an abandoned one of ours, a finishing aku, an operator): it ends',
-    test: codeIn(C.ANOTHER_SYSDBA_SESSION, C.CLIENT_ANOTHER_SYSDBA_SESSION),
-  },
-  {
-    matches: `SQLSTATE 08xxx, HYT01, ${hex(C.CLIENT_CANNOT_CONNECT, C.COMMUNICATION_LINK_FAILURE, C.CONNECTION_DOES_NOT_EXIST, C.CONNECTION_TIMEOUT)}`,
+  }),
+  rule({
+    states: ['HYT01'],
+    also: { words: 'SQLSTATE 08xxx', test: (d) => d.state.toUpperCase().startsWith('08') },
+    codes: [C.CLIENT_CANNOT_CONNECT, C.COMMUNICATION_LINK_FAILURE, C.CONNECTION_DOES_NOT_EXIST, C.CONNECTION_TIMEOUT],
     verdict: 'transient-reconnect',
     why: 'connection failure or lost session: the server may be restarting or not yet in DNS; reconnect, then retry',
-    test: (d) =>
-      stateStarts('08')(d) ||
-      stateIs('HYT01')(d) ||
-      codeIn(C.CLIENT_CANNOT_CONNECT, C.COMMUNICATION_LINK_FAILURE, C.CONNECTION_DOES_NOT_EXIST, C.CONNECTION_TIMEOUT)(d),
-  },
-  {
-    matches: 'SQLSTATE HYT00 (other than the query timeout above)',
+  }),
+  rule({
+    states: ['HYT00'],
     verdict: 'transient',
-    why: 'lock timeout: another transaction held a lock; it is released',
-    test: stateIs('HYT00'),
-  },
-  {
-    matches: hex(C.REPLICATION_DENIED, C.HANDSHAKE_FAILED, C.SENDER_CANNOT_CONNECT_PEER),
+    why: 'lock timeout (any HYT00 other than the query timeout above): another transaction held a lock; it is released',
+  }),
+  rule({
+    codes: [C.REPLICATION_DENIED, C.HANDSHAKE_FAILED, C.SENDER_CANNOT_CONNECT_PEER],
     verdict: 'transient',
     why: 'the peer refused or did not answer replication: it may still be starting',
-    test: codeIn(C.REPLICATION_DENIED, C.HANDSHAKE_FAILED, C.SENDER_CANNOT_CONNECT_PEER),
-  },
+  }),
 ];
 
 export interface Classification {

@@ -5,7 +5,7 @@
  * `{wake}` is a restart announcement (§0.10) and carries nothing else.
  */
 import { connect as netConnect, createServer, type Server, type Socket } from 'node:net';
-import { encodeMessage, LineDecoder, plainAddress, resolveHost } from '../../db/drivers/altisim-wire.js';
+import { encodeMessage, plainAddress, readMessages, resolveHost } from '../../db/drivers/altisim-wire.js';
 import {
   LinkClosedError,
   PeerUnreachableError,
@@ -41,21 +41,15 @@ class TcpLink implements ReplicationLink {
     this.closed = new Promise((resolve) => {
       this.markClosed = resolve;
     });
-    const decoder = new LineDecoder();
-    socket.on('data', (chunk) => {
-      let messages: unknown[];
-      try {
-        messages = decoder.push(chunk);
-      } catch {
-        this.close();
-        return;
-      }
-      for (const message of messages as WireFromReceiver[]) {
+    readMessages<WireFromReceiver>(
+      socket,
+      (message) => {
         const waiter = this.pending.get(message.id);
         this.pending.delete(message.id);
         waiter?.resolve(message.reply);
-      }
-    });
+      },
+      () => this.close(),
+    );
     socket.on('close', () => this.shutdown());
     socket.on('error', () => this.shutdown());
   }
@@ -213,7 +207,6 @@ export class TcpReplicationListener {
     }
     socket.setNoDelay(true);
     this.sockets.add(socket);
-    const decoder = new LineDecoder();
     let closed = false;
     const onClose = (): void => {
       if (closed) return;
@@ -223,19 +216,13 @@ export class TcpReplicationListener {
     };
     socket.on('close', onClose);
     socket.on('error', onClose);
-    socket.on('data', (chunk) => {
-      let messages: unknown[];
-      try {
-        messages = decoder.push(chunk);
-      } catch {
-        socket.destroy();
-        return;
-      }
-      for (const message of messages as WireFromSender[]) {
+    readMessages<WireFromSender>(
+      socket,
+      (message) => {
         if ('wake' in message) {
           this.target.peerWoke(message.wake);
           socket.end();
-          continue;
+          return;
         }
         handler.handle(message.msg).then(
           (reply) => {
@@ -243,7 +230,8 @@ export class TcpReplicationListener {
           },
           () => socket.destroy(),
         );
-      }
-    });
+      },
+      () => socket.destroy(),
+    );
   }
 }

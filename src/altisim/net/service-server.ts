@@ -8,8 +8,8 @@ import type { Diagnostic } from '../../db/driver.js';
 import {
   clientDiagnostics,
   encodeMessage,
-  LineDecoder,
   plainAddress,
+  readMessages,
   type AdminRequestMessage,
   type ReplyMessage,
   type RequestMessage,
@@ -78,24 +78,18 @@ export class ServiceServer {
     }
     socket.setNoDelay(true);
     this.clients.add(client);
-    const decoder = new LineDecoder();
     // Requests of one connection are answered in order, like statements on one ODBC connection.
     let queue: Promise<void> = Promise.resolve();
-    socket.on('data', (chunk) => {
-      let messages: unknown[];
-      try {
-        messages = decoder.push(chunk);
-      } catch {
-        socket.destroy();
-        return;
-      }
-      for (const message of messages as RequestMessage[]) {
+    readMessages<RequestMessage>(
+      socket,
+      (message) => {
         queue = queue.then(async () => {
           const reply = await this.handle(client, message);
           if (!socket.destroyed) socket.write(encodeMessage(reply));
         });
-      }
-    });
+      },
+      () => socket.destroy(),
+    );
     const cleanup = (): void => {
       this.clients.delete(client);
       if (client.session) this.database.closeSession(client.session);

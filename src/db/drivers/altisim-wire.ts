@@ -10,7 +10,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { Diagnostic } from '../driver.js';
 
 export const WIRE_PROTOCOL_VERSION = 1;
@@ -112,6 +112,27 @@ export class LineDecoder {
     }
     return messages;
   }
+}
+
+/**
+ * Reads a socket as JSON lines: every decoded message goes to `onMessage`, in order; a malformed
+ * line calls `onMalformed` once and nothing after it is read.
+ */
+export function readMessages<T>(socket: Socket, onMessage: (message: T) => void, onMalformed: () => void): void {
+  const decoder = new LineDecoder();
+  let broken = false;
+  socket.on('data', (chunk) => {
+    if (broken) return;
+    let messages: unknown[];
+    try {
+      messages = decoder.push(chunk);
+    } catch {
+      broken = true;
+      onMalformed();
+      return;
+    }
+    for (const message of messages) onMessage(message as T);
+  });
 }
 
 // ------------------------------------------------------------------ client-side diagnostics

@@ -9,7 +9,7 @@ import { DriverError, type Connection, type ConnectOptions, type Diagnostic, typ
 import {
   clientDiagnostics,
   encodeMessage,
-  LineDecoder,
+  readMessages,
   resolveHost,
   type AdminAction,
   type ReplyMessage,
@@ -26,22 +26,18 @@ class WireChannel {
   private broken: Diagnostic | null = null;
 
   constructor(private readonly socket: Socket) {
-    const decoder = new LineDecoder();
-    socket.on('data', (chunk) => {
-      let messages: unknown[];
-      try {
-        messages = decoder.push(chunk);
-      } catch {
-        this.fail(clientDiagnostics.linkFailure('(malformed reply from the server)'));
-        socket.destroy();
-        return;
-      }
-      for (const message of messages as ReplyMessage[]) {
+    readMessages<ReplyMessage>(
+      socket,
+      (message) => {
         const waiter = this.pending.get(message.id);
         this.pending.delete(message.id);
         waiter?.resolve(message);
-      }
-    });
+      },
+      () => {
+        this.fail(clientDiagnostics.linkFailure('(malformed reply from the server)'));
+        socket.destroy();
+      },
+    );
     socket.on('close', () => this.fail(clientDiagnostics.linkFailure('(the server closed the connection)')));
     socket.on('error', (error) => this.fail(clientDiagnostics.linkFailure(`(${error.message})`)));
   }
