@@ -45,12 +45,19 @@ describe('bin/aku against altisim server processes', function () {
       '--data-dir', join(work, `pod-${pod}`, 'data'), '--sys-password', PASSWORD,
       '--property', 'ADMIN_MODE=1', '--property', 'REMOTE_SYSDBA_ENABLE=1', '--property', 'ALTISIM_SENDER_RETRY_INTERVAL_MSEC=200'], { env, reject: false });
     servers.push(server);
-    for (let attempt = 0; ; attempt++) {
+    let exited = false;
+    void server.finally(() => { exited = true; });
+    const deadline = Date.now() + 30000; // a loaded CI machine can take a while to start a Node process
+    for (;;) {
       try {
         await sql(pod, 'CREATE TABLE SYS.T1 (ID INTEGER PRIMARY KEY, V VARCHAR(20))', true);
         return;
       } catch (error) {
-        if (attempt > 50) throw error;
+        if (exited) {
+          const result = await server;
+          throw new Error(`altisim serve for pod ${pod} exited (${result.exitCode}):\n${String(result.stdout)}\n${String(result.stderr)}`);
+        }
+        if (Date.now() > deadline) throw error;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
