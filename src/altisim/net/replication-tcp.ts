@@ -4,7 +4,8 @@
  * lines: `{id, msg}` from the sender, `{id, reply}` back; a connection whose first line is
  * `{wake}` is a restart announcement (§0.10) and carries nothing else.
  */
-import { connect as netConnect, createServer, type Server, type Socket } from 'node:net';
+import { connect as netConnect, type Server, type Socket } from 'node:net';
+import { listenOn } from './listen.js';
 import { encodeMessage, plainAddress, readMessages, resolveHost } from '../../db/drivers/altisim-wire.js';
 import {
   LinkClosedError,
@@ -175,15 +176,7 @@ export class TcpReplicationListener {
   /** Start listening (the database came up). */
   async open(): Promise<void> {
     if (this.server) return;
-    const server = createServer((socket) => this.accept(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, this.address, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.server = server;
+    this.server = await listenOn(this.port, this.address, (socket) => this.accept(socket));
   }
 
   /** Stop listening and drop every link (the database went down: peers see refused connections). */

@@ -3,7 +3,7 @@
  * per connection. The listener stays open while the database is down so that admin requests
  * still work; logins then fail exactly as a refused TCP connect would (08001, errno=111).
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import type { Diagnostic } from '../../db/driver.js';
 import {
   clientDiagnostics,
@@ -16,6 +16,7 @@ import {
   WIRE_PROTOCOL_VERSION,
 } from '../../db/drivers/altisim-wire.js';
 import type { SimServer } from '../engine/server.js';
+import { listenOn } from './listen.js';
 import type { ServerSession } from '../engine/session.js';
 import { toDiagnostic } from '../inprocess/driver.js';
 import type { TrafficRules } from './traffic-rules.js';
@@ -47,15 +48,7 @@ export class ServiceServer {
   }
 
   async listen(): Promise<void> {
-    const server = createServer((socket) => this.accept(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, this.address, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.server = server;
+    this.server = await listenOn(this.port, this.address, (socket) => this.accept(socket));
   }
 
   /** The database went down: its sessions' connections break, as they would with a real server. */
