@@ -12,7 +12,7 @@
  *   - log lines through a logger the caller passes.
  */
 import type { AkuConfig } from '../config/model.js';
-import { DriverError, type Connection, type Diagnostic, type Driver, type Row } from './driver.js';
+import { DriverError, type Connection, type ConnectOptions, type Diagnostic, type Driver, type Row } from './driver.js';
 import { AltibaseCode, DbError, classify, describeDiagnostic, isRetryable, passwordForms, redact, type DbPhase, type Verdict } from './errors.js';
 import { attemptWithRetries, realSleep, withinDeadline, type Sleep } from './retry.js';
 
@@ -34,21 +34,11 @@ export interface DbLogger {
 export const silentLogger: DbLogger = { log: () => undefined };
 
 /** How every session of one aku run connects and behaves; `sessionSettingsFromConfig` builds it from aku.conf. */
-export interface SessionSettings {
-  port: number;
-  user: string;
-  password: string;
-  sysdba: boolean;
-  /** Bound on one connect attempt (AKU_CONNECT_TIMEOUT), seconds. */
-  connectTimeoutSec: number;
-  /** Default bound on one statement (AKU_QUERY_TIMEOUT), seconds; 0 = no limit. */
-  queryTimeoutSec: number;
+export interface SessionSettings extends Omit<ConnectOptions, 'host'> {
   /** AKU_QUERY_RETRY_COUNT: retries after a transient failure; 0 = none. */
   retryCount: number;
   /** AKU_QUERY_RETRY_DELAY_MSEC */
   retryDelayMsec: number;
-  /** ALTIBASE_NLS_USE */
-  nlsUse?: string;
   /**
    * How long aku waits beyond the driver's own limit before it stops waiting itself. The driver's
    * error (with real diagnostics) should normally come first; aku's clock is for drivers and

@@ -4,6 +4,7 @@ import { AltibaseCode, DbError } from '../../src/db/errors.js';
 import { Session, sessionSettingsFromConfig, type DbLogLevel, type SessionSettings } from '../../src/db/session.js';
 import type { AkuConfig } from '../../src/config/model.js';
 import { FakeDriver, delay, diag, recordingSleep } from './fake-driver.js';
+import { rejectionOf } from '../helpers/rejection.js';
 
 const HOST = 'altibase-sts-1.altibase-svc';
 const PASSWORD = 'p;w}d';
@@ -34,15 +35,7 @@ function setup(overrides: Partial<SessionSettings> = {}) {
   return { driver, session, delays, logs };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<DbError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof DbError, `expected a DbError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the promise to reject');
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf(promise, DbError);
 
 describe('Session', () => {
   describe('connecting', () => {

@@ -13,6 +13,7 @@ import { connectionStringFor, type OdbcStringSettings } from '../../src/db/drive
 import { DbError } from '../../src/db/errors.js';
 import { Session, type SessionSettings } from '../../src/db/session.js';
 import { buildProbeDriver } from './probe-driver.js';
+import { rejectionOf } from '../helpers/rejection.js';
 
 const PASSWORD = 'p;w}d';
 
@@ -38,25 +39,8 @@ function sessionSettings(overrides: Partial<SessionSettings> = {}): SessionSetti
   };
 }
 
-async function dbError(promise: Promise<unknown>): Promise<DbError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof DbError, `expected a DbError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a rejection');
-}
-
-async function driverError(promise: Promise<unknown>): Promise<DriverError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof DriverError, `expected a DriverError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a rejection');
-}
+const dbError = (promise: Promise<unknown>) => rejectionOf(promise, DbError);
+const driverError = (promise: Promise<unknown>) => rejectionOf(promise, DriverError);
 
 describe('odbc driver (unixODBC, real drivers)', () => {
   let dir: string;

@@ -14,14 +14,8 @@ export interface ReplicationHostMeta {
   connType: 'TCP' | 'IB';
 }
 
-export interface ReplicationItemMeta {
+export interface ReplicationItemMeta extends WireItem {
   tableOid: number;
-  localUser: string;
-  localTable: string;
-  localPartition?: string;
-  remoteUser: string;
-  remoteTable: string;
-  remotePartition?: string;
   /** The local table is partitioned (IS_PARTITION). */
   isPartitioned: boolean;
   /** Log records of this item up to this SN are skipped (set by SYNC and TRUNCATE). */
