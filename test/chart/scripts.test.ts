@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { execa } from 'execa';
 import { REPO_ROOT } from './tools.js';
 
@@ -24,6 +25,17 @@ function script(path: string, body: string): string {
   writeFileSync(path, `#!/bin/bash\n${body}\n`);
   chmodSync(path, 0o755);
   return path;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
 }
 
 describe('container and chart shell scripts', function () {
@@ -114,9 +126,10 @@ describe('container and chart shell scripts', function () {
     let dir: string;
     let port: number;
 
-    beforeEach(() => {
+    beforeEach(async () => {
       dir = scratch();
-      port = 30000 + Math.floor(Math.random() * 20000);
+      // A port the kernel just handed out and took back: a random pick could be an ephemeral port in use.
+      port = await freePort();
       mkdirSync(join(dir, 'home', 'bin'), { recursive: true });
       mkdirSync(join(dir, 'home', 'dbs'), { recursive: true });
       mkdirSync(join(dir, 'initdb'));
