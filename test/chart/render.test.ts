@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { altibaseContainer, envOf, find, findAll, NAMESPACE, render, RELEASE, type K8sObject } from './tools.js';
+import { altibaseContainer, CI_VALUES, envOf, find, findAll, NAMESPACE, render, RELEASE, type K8sObject } from './tools.js';
 
 const FULL = `${RELEASE}-aku-altibase`;
 
@@ -278,6 +278,20 @@ describe('chart: rendered wiring', function () {
     });
   });
 
+  describe('values files driving the simulator', () => {
+    for (const file of CI_VALUES) {
+      it(`${file}: a server started through altisim is talked to with aku's altisim driver`, async () => {
+        const e = envOf(altibaseContainer(find(await render({ valuesFiles: [file] }), 'StatefulSet')));
+        const drivesAltisim = /\baltisim\b/.test(e.get('AKU_SERVER_START_CMD')?.value ?? '');
+        assert.equal(e.get('AKU_DRIVER')?.value === 'altisim', drivesAltisim, `AKU_DRIVER=${e.get('AKU_DRIVER')?.value}`);
+      });
+    }
+    it('the simulator values file is among them and drives altisim', async () => {
+      const e = envOf(altibaseContainer(find(await render({ valuesFiles: ['ci/simulator-values.yaml'] }), 'StatefulSet')));
+      assert.match(e.get('AKU_SERVER_START_CMD').value, /altisim serve/);
+    });
+  });
+
   describe('helm test hook', () => {
     it('is a test-hook Pod running the replication check with the same image', () => {
       const pod = find(defaults, 'Pod');
@@ -303,6 +317,11 @@ describe('chart: rendered wiring', function () {
       assert.equal(three.get('REPLICAS').value, '6');
       const sim = envOf(find(await render({ valuesFiles: ['ci/simulator-values.yaml'] }), 'Pod').spec.containers[0]);
       assert.match(sim.get('SQL_COMMAND').value, /^altisim sql /);
+    });
+
+    it('keeps the finished pod for `helm test --logs` (deleted only before the next test run)', () => {
+      const pod = find(defaults, 'Pod');
+      assert.equal(pod.metadata.annotations['helm.sh/hook-delete-policy'], 'before-hook-creation');
     });
 
     it('can be turned off', async () => {

@@ -3,11 +3,11 @@
  * client and aku (the entrypoint's commands are overridable for exactly this, and for the simulator).
  */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 import { REPO_ROOT } from './tools.js';
 
 const SHELL_FILES = [
@@ -61,6 +61,52 @@ describe('container and chart shell scripts', function () {
       }
       const result = await execa('shellcheck', ['-x', '-s', 'bash', ...SHELL_FILES], { cwd: REPO_ROOT, reject: false });
       assert.equal(result.exitCode, 0, result.stdout);
+    });
+  });
+
+  describe('register-odbc-driver.sh (image build)', () => {
+    const register = join(REPO_ROOT, 'docker', 'register-odbc-driver.sh');
+    let dir: string;
+    beforeEach(() => {
+      dir = scratch();
+      mkdirSync(join(dir, 'home', 'lib'), { recursive: true });
+      writeFileSync(join(dir, 'home', 'lib', 'libaltibase_odbc-64bit-ul64.so'), '');
+      // a PATH with the tools the script uses, and no odbcinst (Debian 12's unixodbc package alone)
+      mkdirSync(join(dir, 'bin'));
+      for (const tool of ['awk', 'grep', 'touch', 'cat']) {
+        symlinkSync(execaSync('bash', ['-c', `command -v ${tool}`]).stdout, join(dir, 'bin', tool));
+      }
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+    const run = (args: string[], env: Record<string, string> = {}) =>
+      execa(process.env.BASH ?? '/bin/bash', [register, ...args], { reject: false, all: true, extendEnv: false, env: { PATH: join(dir, 'bin'), ...env } });
+
+    it('fails loudly, naming the package, when odbcinst is missing', async () => {
+      const result = await run([join(dir, 'home')]);
+      assert.equal(result.exitCode, 1, result.all);
+      assert.match(result.all ?? '', /odbcinst command is missing.*apt-get install odbcinst/);
+    });
+
+    it('registers the driver in the file odbcinst -j names, once', async () => {
+      const ini = join(dir, 'odbcinst.ini');
+      script(join(dir, 'bin', 'odbcinst'), `[[ $1 == -j ]] || exit 3\necho 'unixODBC 2.3.11'\necho 'DRIVERS............: ${ini}'`);
+      const first = await run([join(dir, 'home')]);
+      assert.equal(first.exitCode, 0, first.all);
+      assert.match(readFileSync(ini, 'utf8'), /\[ALTIBASE_HDB_ODBC_64bit\]\nDescription = .*\nDriver      = .*libaltibase_odbc-64bit-ul64\.so\n/);
+      const second = await run([join(dir, 'home')]);
+      assert.equal(second.exitCode, 0, second.all);
+      assert.equal((readFileSync(ini, 'utf8').match(/\[ALTIBASE_HDB_ODBC_64bit\]/g) ?? []).length, 1);
+    });
+
+    it('refuses a base image without the driver unless ODBC_DRIVER_REQUIRED=0', async () => {
+      rmSync(join(dir, 'home', 'lib', 'libaltibase_odbc-64bit-ul64.so'));
+      const ini = join(dir, 'given.ini');
+      const refused = await run([join(dir, 'home'), ini]);
+      assert.equal(refused.exitCode, 1);
+      assert.match(refused.all ?? '', /libaltibase_odbc-64bit-ul64\.so is missing/);
+      const allowed = await run([join(dir, 'home'), ini], { ODBC_DRIVER_REQUIRED: '0' });
+      assert.equal(allowed.exitCode, 0, allowed.all);
+      assert.match(readFileSync(ini, 'utf8'), /ALTIBASE_HDB_ODBC_64bit/);
     });
   });
 
