@@ -4,10 +4,12 @@
 #   1. environment: env files, ALTIBASE_HOME, PATH
 #   2. first start of the pod: create the database (server create), remember it on the data volume
 #   3. start the server (ADMIN_MODE=1 and REMOTE_SYSDBA_ENABLE=1 come from the environment)
-#   4. first start: give SYS the password from the Secret; run the init scripts once
-#   5. run `aku -p start` in the background, retrying with backoff until it succeeds; aku creates
-#      /tmp/aku_start_completed itself and the startupProbe turns the pod Ready (this script never
-#      touches that file)
+#   4. first start: give SYS the password from the Secret; run each init script once per pod
+#      (recorded by name after it succeeded, so scripts added later run on the next start)
+#   5. run `aku -p start` in the background, retrying with backoff up to AKU_START_MAX_ATTEMPTS
+#      times; aku creates /tmp/aku_start_completed itself and the startupProbe turns the pod Ready
+#      (this script never touches that file). When every attempt failed the container exits 1 with
+#      the reason in the termination log, so the pod shows CrashLoopBackOff instead of hiding it
 #   6. wait; exit if the server dies
 #   7. SIGTERM: `aku -p end` unless the preStop hook already ran it (bounded), then stop the server
 #
@@ -27,14 +29,18 @@
 #   AKU_SQL_ERROR_PATTERN    an output line matching this ERE means the SQL failed  default: ERR-[0-9A-Fa-f]{5}
 # Other settings: AKU_BIN, AKU_POD_NAME (default: host name), AKU_STATE_DIR (markers on the data
 # volume), AKU_INIT_SCRIPTS_DIR, AKU_SYS_PASSWORD, AKU_SYS_INITIAL_PASSWORD, AKU_END_TIME_BUDGET,
-# AKU_START_RETRY_INITIAL_DELAY / _MAX_DELAY, AKU_SERVER_READY_TIMEOUT, AKU_SERVER_STOP_TIMEOUT,
+# AKU_START_RETRY_INITIAL_DELAY / _MAX_DELAY, AKU_START_MAX_ATTEMPTS, AKU_TERMINATION_LOG, AKU_SERVER_READY_TIMEOUT, AKU_SERVER_STOP_TIMEOUT,
 # AKU_PRESTOP_MARKER, AKU_RUN_DIR (default /tmp), AKU_ENV_FILES (space-separated files sourced first).
 set -u
 set -o pipefail
 
 log() { printf '[entrypoint] %s [%s] %s\n' "$(date '+%Y/%m/%d %H:%M:%S')" "${AKU_POD_NAME:-?}" "$*"; }
+TERMINATION_LOG=${AKU_TERMINATION_LOG:-/dev/termination-log}
+# The reason also goes to the termination log, which `kubectl describe pod` shows as the last
+# state's message (a Kubernetes container has it; elsewhere it is skipped).
 die() {
   log "ERROR: $*"
+  [[ -f $TERMINATION_LOG && -w $TERMINATION_LOG ]] && printf '%s\n' "$*" >"$TERMINATION_LOG"
   exit 1
 }
 
@@ -71,6 +77,7 @@ READY_TIMEOUT=${AKU_SERVER_READY_TIMEOUT:-600}
 STOP_TIMEOUT=${AKU_SERVER_STOP_TIMEOUT:-60}
 RETRY_INITIAL=${AKU_START_RETRY_INITIAL_DELAY:-5}
 RETRY_MAX=${AKU_START_RETRY_MAX_DELAY:-60}
+MAX_ATTEMPTS=${AKU_START_MAX_ATTEMPTS:-8}
 START_RESULT=${AKU_RUN_DIR:-/tmp}/aku-entrypoint.start-result
 
 case $SERVER_MODE in
@@ -266,41 +273,56 @@ if [[ ! -e $STATE_DIR/sys-password-set ]]; then
   touch "$STATE_DIR/sys-password-set"
 fi
 
-if [[ ! -e $STATE_DIR/init-scripts-done ]]; then
-  shopt -s nullglob
-  scripts=("$INIT_DIR"/*)
-  shopt -u nullglob
-  if ((${#scripts[@]} == 0)); then
-    log "no init scripts in $INIT_DIR"
+# Each script runs once per pod, recorded by name in $STATE_DIR/init-scripts/ only after it
+# succeeded: a script added by a later upgrade runs on the next start of an existing pod, and a
+# failed one runs again.
+INIT_RECORDS=$STATE_DIR/init-scripts
+mkdir -p "$INIT_RECORDS" || die "cannot create $INIT_RECORDS"
+shopt -s nullglob
+scripts=("$INIT_DIR"/*)
+shopt -u nullglob
+ran=0
+for script in "${scripts[@]}"; do
+  name=$(basename "$script")
+  record=$INIT_RECORDS/$name
+  if [[ -e $record ]]; then
+    if [[ $(sha256sum <"$script") != "$(cat "$record")" ]]; then
+      log "init script $name changed since it ran on this pod; not run again (scripts run once per pod: add a new script for a further change)"
+    fi
+    continue
   fi
-  for script in "${scripts[@]}"; do
-    case $script in
-      *.sql)
-        log "init script $script"
-        run_sql "$script" "$AKU_SYS_PASSWORD" || {
-          stop_server
-          die "init script $script failed; it runs again on the next start (make it idempotent or fix it)"
-        }
-        ;;
-      *.sh)
-        log "init script $script"
-        bash "$script" || {
-          stop_server
-          die "init script $script failed (exit $?)"
-        }
-        ;;
-      *) log "ignoring $script (neither .sql nor .sh)" ;;
-    esac
-  done
-  touch "$STATE_DIR/init-scripts-done"
-fi
+  case $script in
+    *.sql)
+      log "init script $script"
+      run_sql "$script" "$AKU_SYS_PASSWORD" || {
+        stop_server
+        die "init script $script failed; it runs again on the next start (make it idempotent or fix it)"
+      }
+      ;;
+    *.sh)
+      log "init script $script"
+      bash "$script" || {
+        rc=$?
+        stop_server
+        die "init script $script failed (exit $rc); it runs again on the next start"
+      }
+      ;;
+    *)
+      log "ignoring $script (neither .sql nor .sh)"
+      continue
+      ;;
+  esac
+  sha256sum <"$script" >"$record"
+  ran=$((ran + 1))
+done
+log "init scripts: ${#scripts[@]} in $INIT_DIR, $ran run now"
 
 # --- 5. aku -p start, retried ------------------------------------------------------------------
 start_loop() {
   local delay=$RETRY_INITIAL attempt=1 rc child=
   trap '[[ -n $child ]] && kill -TERM "$child" 2>/dev/null; exit 143' TERM
   while :; do
-    log "aku -p start (attempt $attempt)"
+    log "aku -p start (attempt $attempt of $MAX_ATTEMPTS)"
     "$AKU_BIN" -p start &
     child=$!
     wait "$child"
@@ -315,6 +337,11 @@ start_loop() {
       log "aku -p start reports a usage or configuration error (exit 2): retrying cannot help"
       echo 2 >"$START_RESULT"
       exit 2
+    fi
+    if ((attempt >= MAX_ATTEMPTS)); then
+      log "aku -p start failed (exit $rc) $attempt times"
+      echo "$rc" >"$START_RESULT"
+      exit "$rc"
     fi
     log "aku -p start failed (exit $rc); retrying in ${delay} s"
     sleep "$delay" &
@@ -336,10 +363,14 @@ while :; do
     [[ -n $START_LOOP_PID ]] && kill -TERM "$START_LOOP_PID" 2>/dev/null
     exit 1
   fi
-  if [[ -n $START_LOOP_PID && -e $START_RESULT ]] && [[ $(cat "$START_RESULT") == 2 ]]; then
+  if [[ -n $START_LOOP_PID && -e $START_RESULT ]] && [[ $(cat "$START_RESULT") != 0 ]]; then
+    result=$(cat "$START_RESULT")
     wait "$START_LOOP_PID" 2>/dev/null
     START_LOOP_PID=
     stop_server
-    die "aku -p start cannot succeed with this configuration; see its messages above"
+    if [[ $result == 2 ]]; then
+      die "aku -p start cannot succeed with this configuration (exit 2); see its messages above"
+    fi
+    die "aku -p start failed $MAX_ATTEMPTS times (last exit $result); the container exits so that the pod shows it (CrashLoopBackOff) and the next container starts over; see aku's messages above"
   fi
 done

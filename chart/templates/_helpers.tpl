@@ -56,14 +56,38 @@ Usage: {{- include "aku-altibase.annotations" (dict "ctx" $ "extra" .Values.x.an
 {{- end -}}
 {{- end -}}
 
-{{/* AKU_STS_NAME and the StatefulSet's name. 52 characters at most: Kubernetes appends a revision hash of 11 to it in a 63-character label. */}}
+{{/*
+Pod host names `<statefulset>-<ordinal>.<headless service>` go into Altibase's replication host
+column, SYS_REPL_HOSTS_.HOST_IP VARCHAR(64). With the default headless name `<statefulset>-hl` and a
+one-digit ordinal (aku.serverCount <= 6), the host is 2 x name + 6 bytes: a derived StatefulSet name
+may have 29 characters. A longer derived name (long release names) keeps its first 22 characters
+and gets a 6-character hash of the whole, so two releases never share it; a name the user gave
+(aku.stsName, aku.svcName, fullnameOverride) is used as given and checked in _validate.tpl.
+*/}}
+{{- define "aku-altibase.maxReplicationHostBytes" -}}64{{- end -}}
+{{- define "aku-altibase.maxDerivedStsName" -}}29{{- end -}}
+
+{{/* AKU_STS_NAME and the StatefulSet's name (at most 52 characters: Kubernetes appends an 11-character revision hash in a 63-character label). */}}
 {{- define "aku-altibase.stsName" -}}
-{{- default (include "aku-altibase.fullname" . | trunc 52 | trimSuffix "-") .Values.aku.stsName -}}
+{{- $full := include "aku-altibase.fullname" . -}}
+{{- $max := int (include "aku-altibase.maxDerivedStsName" .) -}}
+{{- if .Values.aku.stsName -}}
+{{- .Values.aku.stsName -}}
+{{- else if or .Values.fullnameOverride (le (len $full) $max) -}}
+{{- $full -}}
+{{- else -}}
+{{- printf "%s-%s" ($full | trunc (sub $max 7 | int) | trimSuffix "-") ($full | sha256sum | trunc 6) -}}
+{{- end -}}
 {{- end -}}
 
 {{/* AKU_SVC_NAME and the headless Service's name. */}}
 {{- define "aku-altibase.headlessName" -}}
-{{- default (printf "%s-headless" (include "aku-altibase.fullname" . | trunc 54 | trimSuffix "-")) .Values.aku.svcName -}}
+{{- default (printf "%s-hl" (include "aku-altibase.stsName" .)) .Values.aku.svcName -}}
+{{- end -}}
+
+{{/* The longest pod host aku writes into CREATE REPLICATION: the highest ordinal aku.serverCount allows. */}}
+{{- define "aku-altibase.longestReplicationHost" -}}
+{{- printf "%s-%d.%s" (include "aku-altibase.stsName" .) (sub (int .Values.aku.serverCount) 1) (include "aku-altibase.headlessName" .) -}}
 {{- end -}}
 
 {{/* Client Service (Ready pods). */}}
@@ -92,8 +116,20 @@ Usage: {{- include "aku-altibase.annotations" (dict "ctx" $ "extra" .Values.x.an
 {{- end -}}
 {{- end -}}
 
+{{/*
+The init scripts the chart renders into its ConfigMap: the user's, or, when none are given at
+all, the sample schema the default aku.replications (SYS.T1) needs.
+*/}}
+{{- define "aku-altibase.initScripts" -}}
+{{- if .Values.altibase.initScripts -}}
+{{- toYaml .Values.altibase.initScripts -}}
+{{- else if and .Values.altibase.sampleSchema (not .Values.altibase.initScriptsConfigMap) -}}
+{{- toYaml (dict "00-aku-sample-schema.sql" (.Files.Get "files/sample-schema.sql")) -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "aku-altibase.hasInitScripts" -}}
-{{- if or .Values.altibase.initScripts .Values.altibase.initScriptsConfigMap -}}true{{- end -}}
+{{- if or (include "aku-altibase.initScripts" .) .Values.altibase.initScriptsConfigMap -}}true{{- end -}}
 {{- end -}}
 
 {{- define "aku-altibase.testsConfigMapName" -}}

@@ -120,6 +120,11 @@ Checks one Altibase name. Input: dict "path" "value" "max" "what" "reserved"; ou
 {{- else if not (regexMatch "^[a-z]([-a-z0-9]*[a-z0-9])?$" $svc) -}}
 {{- $errs = append $errs (printf "aku.svcName: %q is not a Service name (a DNS label starting with a letter)" $svc) -}}
 {{- end -}}
+{{- $host := include "aku-altibase.longestReplicationHost" . -}}
+{{- $hostMax := int (include "aku-altibase.maxReplicationHostBytes" .) -}}
+{{- if and (not $scErr) (gt (len $host) $hostMax) -}}
+{{- $errs = append $errs (printf "aku.stsName / aku.svcName: the pod host %q is %d bytes, but Altibase keeps at most %d bytes of a replication host (SYS_REPL_HOSTS_.HOST_IP): shorten aku.stsName, aku.svcName or fullnameOverride (whichever you set; unset, the chart derives names that fit)" $host (len $host) $hostMax) -}}
+{{- end -}}
 {{- if eq $svc (include "aku-altibase.serviceName" .) -}}
 {{- $errs = append $errs (printf "aku.svcName: %q is also the client Service's name; choose another name for the headless Service" $svc) -}}
 {{- end -}}

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { altibaseContainer, CI_VALUES, envOf, find, findAll, NAMESPACE, render, RELEASE, type K8sObject } from './tools.js';
+import { altibaseContainer, CI_VALUES, envOf, find, findAll, NAMESPACE, render, RELEASE, renderNotes, type K8sObject } from './tools.js';
 
 const FULL = `${RELEASE}-aku-altibase`;
 
@@ -22,7 +22,7 @@ describe('chart: rendered wiring', function () {
     it('uses OrderedReady and the headless Service as serviceName', () => {
       assert.equal(sts.metadata.name, FULL);
       assert.equal(sts.spec.podManagementPolicy, 'OrderedReady');
-      assert.equal(sts.spec.serviceName, `${FULL}-headless`);
+      assert.equal(sts.spec.serviceName, `${FULL}-hl`);
       assert.equal(sts.spec.replicas, 2);
       assert.equal(sts.metadata.namespace, NAMESPACE);
     });
@@ -166,7 +166,7 @@ describe('chart: rendered wiring', function () {
 
   describe('Services', () => {
     it('headless: clusterIP None, publishNotReadyAddresses, service + replication ports', () => {
-      const svc = find(defaults, 'Service', `${FULL}-headless`);
+      const svc = find(defaults, 'Service', `${FULL}-hl`);
       assert.equal(svc.spec.clusterIP, 'None');
       assert.equal(svc.spec.publishNotReadyAddresses, true);
       assert.deepEqual(svc.spec.ports.map((p: any) => [p.name, p.port, p.targetPort]), [
@@ -258,8 +258,9 @@ describe('chart: rendered wiring', function () {
       assert.equal(envOf(altibaseContainer(s)).get('AKU_INIT_SCRIPTS_DIR').value, '/opt/aku/initdb');
       const existing = find(await render({ valuesFiles: ['ci/existing-secret-values.yaml'] }), 'StatefulSet');
       assert.equal(existing.spec.template.spec.volumes.find((v: any) => v.name === 'initdb').configMap.name, 'altibase-schema');
-      assert.equal(defaults.filter((o) => o.metadata.name === `${FULL}-initdb`).length, 0);
-      assert.equal(sts.spec.template.spec.volumes.find((v: any) => v.name === 'initdb'), undefined);
+      const none = await render({ set: { 'altibase.sampleSchema': false } });
+      assert.equal(none.filter((o) => o.metadata.name === `${FULL}-initdb`).length, 0);
+      assert.equal(find(none, 'StatefulSet').spec.template.spec.volumes.find((v: any) => v.name === 'initdb'), undefined);
     });
   });
 
@@ -275,6 +276,61 @@ describe('chart: rendered wiring', function () {
       assert.equal(find(await render({ set: { 'pdb.minAvailable': 2 } }), 'PodDisruptionBudget').spec.minAvailable, 2);
       assert.equal(find(await render({ set: { 'pdb.maxUnavailable': 0 } }), 'PodDisruptionBudget').spec.maxUnavailable, 0);
       assert.equal(findAll(await render({ set: { 'pdb.create': false } }), 'PodDisruptionBudget').length, 0);
+    });
+  });
+
+  describe('default values install and work', () => {
+    /** Tables named in aku.conf's REPLICATIONS (user.table). */
+    const replicatedTables = (objects: K8sObject[]) =>
+      [...findAll(objects, 'ConfigMap').find((o) => o.data?.['aku.conf'])!.data['aku.conf'].matchAll(/^\s+(\w+)\.(\w+)(?: PARTITION \w+)?,?$/gm)].map((m) => `${m[1]}.${m[2]}`.toUpperCase());
+    /** Tables the rendered init scripts create (as SYS unless qualified). */
+    const createdTables = (objects: K8sObject[]) => {
+      const initdb = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-initdb'));
+      const sql = Object.values<string>(initdb?.data ?? {}).join('\n');
+      return [...sql.matchAll(/CREATE\s+TABLE\s+(?:(\w+)\.)?(\w+)/gi)].map((m) => `${m[1] ?? 'SYS'}.${m[2]}`.toUpperCase());
+    };
+
+    for (const file of [undefined, ...CI_VALUES]) {
+      it(`${file ?? 'defaults'}: every replicated table is created by an init script (or comes from a ConfigMap of the user's)`, async () => {
+        const objects = await render({ valuesFiles: file ? [file] : [] });
+        const sts = find(objects, 'StatefulSet');
+        const mounted = sts.spec.template.spec.volumes.find((v: any) => v.name === 'initdb')?.configMap.name;
+        if (file === 'ci/existing-secret-values.yaml') {
+          // the user's own ConfigMap (altibase.initScriptsConfigMap): its content is theirs
+          assert.equal(mounted, 'altibase-schema');
+          return;
+        }
+        const created = createdTables(objects);
+        for (const table of replicatedTables(objects)) assert.ok(created.includes(table), `${table} is replicated but no init script creates it (created: ${created.join(', ') || 'none'})`);
+      });
+    }
+
+    it('the sample schema is the default and gives way to the user\'s own scripts', async () => {
+      const initdb = find(defaults, 'ConfigMap', `${FULL}-initdb`);
+      assert.deepEqual(Object.keys(initdb.data), ['00-aku-sample-schema.sql']);
+      assert.match(initdb.data['00-aku-sample-schema.sql'], /^CREATE TABLE T1 \(ID INTEGER PRIMARY KEY/m);
+      const own = await render({ values: { altibase: { initScripts: { '01-mine.sql': 'CREATE TABLE T1 (ID INTEGER PRIMARY KEY);' } } } });
+      assert.deepEqual(Object.keys(find(own, 'ConfigMap', `${FULL}-initdb`).data), ['01-mine.sql']);
+      const off = await render({ set: { 'altibase.sampleSchema': false } });
+      assert.equal(off.filter((o) => o.metadata.name === `${FULL}-initdb`).length, 0);
+    });
+  });
+
+  describe('a pod that cannot start shows it', () => {
+    it('bounded start attempts reach the entrypoint; the termination message falls back to the log', async () => {
+      assert.equal(env.get('AKU_START_MAX_ATTEMPTS').value, '8');
+      assert.equal(container.terminationMessagePolicy, 'FallbackToLogsOnError');
+      const objs = await render({ set: { 'aku.startRetry.maxAttempts': 3 } });
+      assert.equal(envOf(altibaseContainer(find(objs, 'StatefulSet'))).get('AKU_START_MAX_ATTEMPTS').value, '3');
+    });
+
+    it('NOTES say how to see the reason and recover a rollout stuck on an unready pod (kubernetes#67250)', async () => {
+      const notes = await renderNotes();
+      assert.match(notes, /CrashLoopBackOff/);
+      assert.match(notes, /kubectl -n db logs t-aku-altibase-N -c altibase --previous/);
+      assert.match(notes, /kubernetes\/kubernetes#67250/);
+      assert.match(notes, /kubectl -n db delete pod t-aku-altibase-N/);
+      assert.match(notes, /helm test t -n db --logs/);
     });
   });
 
@@ -302,7 +358,7 @@ describe('chart: rendered wiring', function () {
       assert.deepEqual(c.command, ['/bin/bash', '/opt/aku/tests/check-replication.sh']);
       const e = envOf(c);
       assert.equal(e.get('STS').value, FULL);
-      assert.equal(e.get('SVC').value, `${FULL}-headless`);
+      assert.equal(e.get('SVC').value, `${FULL}-hl`);
       assert.equal(e.get('REPLICAS').value, '2');
       assert.equal(e.get('PREFIXES').value, 'AKU_REP');
       assert.equal(e.get('PORT').value, '20300');

@@ -49,7 +49,7 @@ function expectedFrom(valuesFile: string, password: string): AkuConfig {
   const a = v.aku;
   return {
     stsName: a.stsName || FULL,
-    svcName: a.svcName || `${FULL}-headless`,
+    svcName: a.svcName || `${FULL}-hl`,
     serverCount: a.serverCount,
     sysPassword: password,
     portNo: v.altibase.containerPorts.service,
@@ -84,7 +84,7 @@ describe('chart: aku.conf round trip through aku\'s parser', function () {
     const { loaded } = await parsedFromChart(['ci/one-group-values.yaml'], { 'auth.sysPassword': 'Pw1' });
     assert.deepEqual(loaded.config, {
       stsName: 't-aku-altibase',
-      svcName: 't-aku-altibase-headless',
+      svcName: 't-aku-altibase-hl',
       serverCount: 4,
       sysPassword: 'Pw1',
       portNo: 20300,

@@ -260,9 +260,49 @@ describe('container and chart shell scripts', function () {
       ]);
       assert.match(result.all ?? '', /aku -p start failed \(exit 1\); retrying in 1 s/);
       assert.match(result.all ?? '', /no preStop ran: aku -p end/);
-      for (const marker of ['db-created', 'sys-password-set', 'init-scripts-done']) {
+      for (const marker of ['db-created', 'sys-password-set', 'init-scripts/01-schema.sql', 'init-scripts/02-more.sh']) {
         assert.ok(existsSync(join(dir, 'home', 'dbs', '.aku', marker)), marker);
       }
+    });
+
+    it('init scripts: none yet records nothing; scripts added by a later upgrade run on the next start, once', async () => {
+      const initdb = join(dir, 'initdb');
+      rmSync(initdb, { recursive: true });
+      mkdirSync(initdb);
+      const first = await runUntilStarted(env());
+      assert.match(first.all ?? '', /init scripts: 0 in .*, 0 run now/);
+      assert.deepEqual(readdirSync(join(dir, 'home', 'dbs', '.aku', 'init-scripts')), []);
+      writeFileSync(join(initdb, '05-added.sql'), 'CREATE TABLE T5 (ID INTEGER PRIMARY KEY);\n');
+      rmSync(join(dir, 'events'));
+      rmSync(join(dir, 'starts'));
+      const second = await runUntilStarted(env());
+      assert.equal(second.exitCode, 0, second.all);
+      assert.match(readEvents(), /sql\[Secret1\] CREATE TABLE T5/);
+      // changed afterwards: reported, not run again
+      writeFileSync(join(initdb, '05-added.sql'), 'CREATE TABLE T6 (ID INTEGER PRIMARY KEY);\n');
+      rmSync(join(dir, 'events'));
+      rmSync(join(dir, 'starts'));
+      const third = await runUntilStarted(env());
+      assert.doesNotMatch(readEvents(), /CREATE TABLE/);
+      assert.match(third.all ?? '', /init script 05-added\.sql changed since it ran on this pod; not run again/);
+    });
+
+    it('gives up after AKU_START_MAX_ATTEMPTS failed starts: server stopped, exit 1, reason in the termination log', async () => {
+      script(join(dir, 'home', 'bin', 'aku'), `echo "aku $*" >> "${dir}/events"\n[[ $2 == start ]] && exit 3\nexit 0`);
+      const termination = join(dir, 'termination-log');
+      writeFileSync(termination, '');
+      const child = await execa('bash', [join(REPO_ROOT, 'docker', 'entrypoint.sh')], {
+        env: env({ AKU_START_MAX_ATTEMPTS: '3', AKU_START_RETRY_MAX_DELAY: '1', AKU_TERMINATION_LOG: termination }),
+        extendEnv: true,
+        reject: false,
+        all: true,
+        timeout: 30_000,
+      });
+      assert.equal(child.exitCode, 1, child.all);
+      assert.equal((readEvents().match(/^aku -p start$/gm) ?? []).length, 3);
+      assert.match(readEvents(), /server-stopped/);
+      assert.match(readFileSync(termination, 'utf8'), /aku -p start failed 3 times \(last exit 3\)/);
+      assert.match(child.all ?? '', /attempt 3 of 3/);
     });
 
     it('restart: nothing is created or run again, and aku -p end is left to preStop when it ran', async () => {
@@ -289,7 +329,8 @@ describe('container and chart shell scripts', function () {
       assert.match(child.all ?? '', /init script .*03-bad\.sh failed/);
       assert.doesNotMatch(readEvents(), /aku -p start/);
       assert.match(readEvents(), /server-stopped/);
-      assert.equal(existsSync(join(dir, 'home', 'dbs', '.aku', 'init-scripts-done')), false);
+      assert.equal(existsSync(join(dir, 'home', 'dbs', '.aku', 'init-scripts', '03-bad.sh')), false);
+      assert.ok(existsSync(join(dir, 'home', 'dbs', '.aku', 'init-scripts', '01-schema.sql')), 'the scripts before it are recorded');
     });
   });
 });

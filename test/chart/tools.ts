@@ -5,7 +5,7 @@
  * Location: $AKU_TOOLS_DIR/tools.env, else <repo>/.cache/tools/tools.env (the installer's default).
  * A missing tool is an error that says how to install it; these tests are never skipped.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,6 +71,8 @@ export interface RenderOptions {
   setString?: Record<string, string>;
   /** Values given as an object (written to a temporary values file, passed after valuesFiles). */
   values?: Record<string, unknown>;
+  /** Release name; RELEASE when absent. */
+  release?: string;
 }
 
 let valuesDir: string | undefined;
@@ -97,13 +99,41 @@ function helmArgs(options: RenderOptions): string[] {
 /** `helm template` output as text; rejects with helm's stderr on failure. */
 export async function helmTemplateText(options: RenderOptions = {}): Promise<string> {
   const { helm } = tools();
-  const result = await execa(helm, ['template', RELEASE, CHART_DIR, '--namespace', NAMESPACE, ...helmArgs(options)], {
+  const result = await execa(helm, ['template', options.release ?? RELEASE, CHART_DIR, '--namespace', NAMESPACE, ...helmArgs(options)], {
     reject: false,
   });
   if (result.exitCode !== 0) {
     throw new HelmError(result.stderr || result.stdout, result.exitCode ?? -1);
   }
   return result.stdout;
+}
+
+/**
+ * NOTES.txt as `helm install` would print it. `helm template` never renders NOTES and a client
+ * dry-run install still asks a cluster for its version, so a copy of the chart renders the same
+ * text through `tpl` into a ConfigMap.
+ */
+export async function renderNotes(options: RenderOptions = {}): Promise<string> {
+  const { helm } = tools();
+  const copy = mkdtempSync(join(tmpdir(), 'aku-chart-notes-'));
+  try {
+    const chart = join(copy, 'chart');
+    cpSync(CHART_DIR, chart, { recursive: true });
+    renameSync(join(chart, 'templates', 'NOTES.txt'), join(chart, 'notes-source.txt'));
+    writeFileSync(
+      join(chart, 'templates', 'notes-rendered.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: {{ tpl (.Files.Get "notes-source.txt") . | toJson }}\n',
+    );
+    const result = await execa(
+      helm,
+      ['template', options.release ?? RELEASE, chart, '--namespace', NAMESPACE, '--show-only', 'templates/notes-rendered.yaml', ...helmArgs(options)],
+      { reject: false },
+    );
+    if (result.exitCode !== 0) throw new HelmError(result.stderr || result.stdout, result.exitCode ?? -1);
+    return find(parseManifests(result.stdout), 'ConfigMap', 'notes').data.notes as string;
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
 }
 
 export class HelmError extends Error {
