@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { DriverError, type Connection, type Row } from '../../src/db/driver.js';
 import { createInProcessDriver, SimCluster, type ClusterServerSpec, type SimClusterOptions } from '../../src/altisim/index.js';
 
-export const FAST_RETRY = { ALTISIM_SENDER_RETRY_INTERVAL_MSEC: 20 };
+/**
+ * The test-only pace these unit tests run at, set explicitly: a sender in RETRY tries again after
+ * 20 ms (Altibase: REPLICATION_SENDER_SLEEP_TIMEOUT, 60 s) and a receiver applies an XLog as soon
+ * as it arrives (altisim's faithful default waits ALTISIM_RECEIVER_APPLY_LAG_MSEC). Tests of the
+ * faithful pace itself (pace.test.ts) pass `{ defaultProperties: {} }`-style overrides.
+ */
+export const TEST_PACE = { ALTISIM_SENDER_RETRY_INTERVAL_MSEC: 20, ALTISIM_RECEIVER_APPLY_LAG_MSEC: 0 };
 
 export interface Fixture {
   cluster: SimCluster;
@@ -18,7 +24,7 @@ export interface Fixture {
 }
 
 export function createFixture(servers: ClusterServerSpec[], options: SimClusterOptions = {}): Fixture {
-  const cluster = new SimCluster({ ...options, defaultProperties: { ...FAST_RETRY, ...(options.defaultProperties ?? {}) } });
+  const cluster = new SimCluster({ ...options, defaultProperties: { ...TEST_PACE, ...(options.defaultProperties ?? {}) } });
   for (const spec of servers) cluster.addServer(spec);
   const driver = createInProcessDriver(cluster);
   const connections = new Map<string, Connection>();

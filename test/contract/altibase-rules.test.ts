@@ -208,13 +208,18 @@ for (const factory of contractTargetFactories()) {
         await c.sql(0, `ALTER REPLICATION ${R()} START`);
         await c.insertRows(0, [1, 2]);
         await c.sql(0, `ALTER REPLICATION ${R()} FLUSH ALL`);
-        const xsn = await c.xsn(0, R());
+        // XSN moves as the peer acknowledges, which may still happen during STOP; after it, it stays.
+        const before = await c.xsn(0, R());
         await c.sql(0, `ALTER REPLICATION ${R()} STOP`);
         assert.deepEqual(await c.senders(0), []);
         const row = await c.replicationRow(0, R());
         assert.equal(Number(row?.IS_STARTED), 0);
-        assert.equal(Number(row?.XSN), xsn);
+        const xsn = Number(row?.XSN);
         assert.notEqual(xsn, -1);
+        assert.ok(xsn >= before, `XSN went back from ${before} to ${xsn}`);
+        await c.insertRows(0, [3]);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.equal(await c.xsn(0, R()), xsn, 'XSN moved while stopped');
       });
 
       it('START after STOP resumes from XSN: changes made while stopped reach the peer', async () => {
@@ -447,20 +452,19 @@ for (const factory of contractTargetFactories()) {
           await expectError(c.sql(0, `ALTER REPLICATION ${R()} FLUSH WAIT 0`), ERR.TIMEOUT_EXCEED);
           await faults.start(1);
           await c.sql(0, `ALTER REPLICATION ${R()} FLUSH ALL`);
-          assert.deepEqual(await c.ids(1), [1, 2]);
+          await eventually(() => c.ids(1), (ids) => ids.join() === '1,2');
         });
 
-        it('FLUSH waits for the gap on a slow link, and the rows are on the peer when it returns', async () => {
+        it('FLUSH returns once the changes are sent, not applied: on a slow link the rows arrive after it returns (§4.6)', async () => {
           const faults = c.faults!;
           await c.createTables([0, 1]);
           await c.createPair(R(), 0, 1);
           await c.sql(0, `ALTER REPLICATION ${R()} START`);
-          await faults.delayReplication(0, 1, 300);
+          await faults.delayReplication(0, 1, 400);
           await c.insertRows(0, [1, 2]);
-          const start = Date.now();
           await c.sql(0, `ALTER REPLICATION ${R()} FLUSH`);
-          assert.ok(elapsedSince(start) >= 250, `FLUSH returned after ${elapsedSince(start)} ms`);
-          assert.deepEqual(await c.ids(1), [1, 2]);
+          assert.deepEqual(await c.ids(1), [], 'the rows were already on the peer when FLUSH returned');
+          await eventually(() => c.ids(1), (ids) => ids.join() === '1,2');
           await faults.delayReplication(0, 1, 0);
         });
 
@@ -474,7 +478,7 @@ for (const factory of contractTargetFactories()) {
           await eventually(() => c.senders(0), (rows) => rows[0]?.STATUS === 2 && rows[0]?.NET_ERROR_FLAG === 1);
           await faults.healReplication(0, 1);
           await c.sql(0, `ALTER REPLICATION ${R()} FLUSH ALL`);
-          assert.deepEqual(await c.ids(1), [7]);
+          await eventually(() => c.ids(1), (ids) => ids.join() === '7');
         });
       });
     }

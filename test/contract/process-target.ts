@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { altisimAdmin, altisimDriver } from '../../src/db/drivers/altisim.js';
-import type { ContractTarget, FaultControl, TargetFactory } from './targets.js';
+import { CONTRACT_PROPERTIES, type ContractTarget, type FaultControl, type TargetFactory } from './targets.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 const SERVER_COUNT = 3;
@@ -140,7 +140,7 @@ export function processTarget(): TargetFactory {
   return {
     label: 'altisim processes',
     async create(): Promise<ContractTarget> {
-      const processes = new AltisimProcesses(SERVER_COUNT, { ALTISIM_SENDER_RETRY_INTERVAL_MSEC: 20 });
+      const processes = new AltisimProcesses(SERVER_COUNT, CONTRACT_PROPERTIES);
       await processes.startAll();
       const peerAddress = (i: number): string => (processes.specs[i] as ProcessServerSpec).address;
       const both = async (a: number, b: number, action: 'cut' | 'heal', extra: Record<string, string> = {}): Promise<void> => {

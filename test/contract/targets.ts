@@ -47,7 +47,12 @@ export interface TargetFactory {
 }
 
 const SERVER_COUNT = 3;
-const PROPERTIES = { ALTISIM_SENDER_RETRY_INTERVAL_MSEC: 20 };
+/**
+ * Test-only pace: a sender in RETRY tries again after 20 ms instead of Altibase's 60 s, so the
+ * fault tests need not wait a minute for a healed link. The receiver keeps its faithful apply lag:
+ * no rule here may assume a FLUSH means the peer has applied the changes.
+ */
+export const CONTRACT_PROPERTIES = { ALTISIM_SENDER_RETRY_INTERVAL_MSEC: 20 };
 
 /** altisim in one process: each test gets a new cluster of three servers. */
 export function inProcessTarget(): TargetFactory {
@@ -58,7 +63,7 @@ export function inProcessTarget(): TargetFactory {
       const names = Array.from({ length: SERVER_COUNT }, (_, i) => `pod${i}`);
       const build = (): void => {
         cluster.close();
-        cluster = new SimCluster({ defaultProperties: PROPERTIES });
+        cluster = new SimCluster({ defaultProperties: CONTRACT_PROPERTIES });
         for (const name of names) cluster.addServer({ name, hostNames: [`${name}.altisim`] });
       };
       build();

@@ -61,7 +61,10 @@ export class SimPods {
       defaultProperties: {
         ADMIN_MODE: 1,
         REMOTE_SYSDBA_ENABLE: 1,
+        // Test-only pace (docs/altisim.md): retry after 50 ms instead of REPLICATION_SENDER_SLEEP_TIMEOUT
+        // (60 s), and apply XLogs on arrival. The invariant's faithful run overrides both.
         ALTISIM_SENDER_RETRY_INTERVAL_MSEC: 50,
+        ALTISIM_RECEIVER_APPLY_LAG_MSEC: 0,
         ...(config.replications.length > 1 ? { REPLICATION_ALLOW_DUPLICATE_HOSTS: 1 } : {}),
         ...extraProperties,
       },

@@ -37,7 +37,8 @@ const DEFINITIONS: PropertyDef[] = [
   { name: 'REPLICATION_CONNECT_TIMEOUT', defaultValue: 10, scope: 'system', min: 0, max: UINT32_MAX },
   { name: 'REPLICATION_CONNECT_RECEIVE_TIMEOUT', defaultValue: 60, scope: 'system', min: 0, max: UINT32_MAX },
   { name: 'REPLICATION_RECEIVE_TIMEOUT', defaultValue: 7200, scope: 'readonly', min: 0, max: UINT32_MAX },
-  { name: 'REPLICATION_SENDER_SLEEP_TIMEOUT', defaultValue: 60, scope: 'system', min: 0, max: UINT32_MAX },
+  /** Seconds a sender in RETRY sleeps between rounds of connection attempts (General Reference: [0, 2592000]). */
+  { name: 'REPLICATION_SENDER_SLEEP_TIMEOUT', defaultValue: 60, scope: 'system', min: 0, max: 2592000 },
   { name: 'REPLICATION_SYNC_LOCK_TIMEOUT', defaultValue: 30, scope: 'system', min: 0, max: UINT32_MAX },
   { name: 'REPLICATION_SYNC_TUPLE_COUNT', defaultValue: 50000, scope: 'system', min: 0, max: Number.MAX_SAFE_INTEGER },
   { name: 'REPLICATION_INSERT_REPLACE', defaultValue: 0, scope: 'system', min: 0, max: 1 },
@@ -49,8 +50,17 @@ const DEFINITIONS: PropertyDef[] = [
   { name: 'REPLICATION_GAP_UNIT', defaultValue: 1048576, scope: 'system', min: 1, max: UINT32_MAX },
   { name: 'NLS_USE', defaultValue: 'US7ASCII', scope: 'readonly' },
   // --- altisim switches -------------------------------------------------------------------
-  /** How long a sender in RETRY waits between attempts (Altibase: about 60 s). */
-  { name: 'ALTISIM_SENDER_RETRY_INTERVAL_MSEC', defaultValue: 1000, scope: 'system', min: 1, max: UINT32_MAX },
+  /**
+   * Test-only: when > 0, a sender in RETRY waits this many milliseconds between attempts instead of
+   * REPLICATION_SENDER_SLEEP_TIMEOUT seconds (0, the default, is Altibase's pace).
+   */
+  { name: 'ALTISIM_SENDER_RETRY_INTERVAL_MSEC', defaultValue: 0, scope: 'system', min: 0, max: UINT32_MAX },
+  /**
+   * How long after an XLog arrives the receiver applies it. A FLUSH returns once the changes are
+   * sent (§4.6), so a peer may not hold them yet when it returns; the default makes that window
+   * wider than one FLUSH poll, so code that reads the peer right after a FLUSH is caught. Test-only: 0.
+   */
+  { name: 'ALTISIM_RECEIVER_APPLY_LAG_MSEC', defaultValue: 50, scope: 'system', min: 0, max: UINT32_MAX },
   /** 0: a PK conflict at the peer fails SYNC (R2). 1: the peer resolves it with the conflict rules (R1). */
   { name: 'ALTISIM_SYNC_CONFLICT_RESOLVE', defaultValue: 0, scope: 'system', min: 0, max: 1 },
   /** 1: CREATE REPLICATION accepts only literal IPs (7.1-era servers, ERR-6110B for names). */

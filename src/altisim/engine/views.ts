@@ -156,7 +156,8 @@ function vRepGap(db: DatabaseInstance): RowSource {
   for (const sender of db.replication.senders.values()) {
     const meta = db.meta(sender.name);
     if (!meta) continue;
-    const repSN = meta.xsn === NULL_SN ? lastSN : meta.xsn;
+    // REP_SN is where the sender reads (what it has sent), not what the peer acknowledged.
+    const repSN = sender.lastProcessedSN ?? (meta.xsn === NULL_SN ? lastSN : meta.xsn);
     let gapBytes = 0;
     for (const entry of db.logAfter(repSN)) {
       for (const change of entry.changes) {

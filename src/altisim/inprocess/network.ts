@@ -80,11 +80,8 @@ export class InProcessNetwork {
     const state = this.state(a, b);
     if (path !== 'replication') state.serviceCut = false;
     if (path !== 'service') state.replicationCut = false;
-    // A healed link is noticed at the next retry; wake both sides so tests need not wait for it.
-    if (path !== 'service') {
-      this.servers.get(a)?.peerWoke({ address: this.servers.get(b)?.address ?? '', port: 0 });
-      this.servers.get(b)?.peerWoke({ address: this.servers.get(a)?.address ?? '', port: 0 });
-    }
+    // Nothing tells a sender that a network healed: it reconnects at its next retry, as in Altibase
+    // (REPLICATION_SENDER_SLEEP_TIMEOUT, or ALTISIM_SENDER_RETRY_INTERVAL_MSEC in tests).
   }
 
   setDelay(a: string, b: string, delayMs: number): void {
@@ -151,6 +148,8 @@ class InProcessLink implements ReplicationLink {
   readonly closed: Promise<void>;
   private open = true;
   private handler: InboundLinkHandler | null = null;
+  private delivered: Promise<void> = Promise.resolve();
+  private lastDeliveryAt = 0;
   private markClosed!: () => void;
 
   constructor(
@@ -175,11 +174,19 @@ class InProcessLink implements ReplicationLink {
 
   async request(message: SenderMessage): Promise<ReceiverReply> {
     if (!this.open || !this.handler) throw new LinkClosedError();
-    const delay = this.network.delayBetween(this.from, this.to);
-    if (delay > 0) await sleep(delay);
-    else await Promise.resolve();
+    const copy = structuredClone(message);
+    // A link is a stream: a message never overtakes an earlier one, even if the delay shrank.
+    const deliverAt = Math.max(Date.now() + this.network.delayBetween(this.from, this.to), this.lastDeliveryAt);
+    this.lastDeliveryAt = deliverAt;
+    const turn = this.delivered.then(async () => {
+      const wait = deliverAt - Date.now();
+      if (wait > 0) await sleep(wait);
+      else await Promise.resolve();
+    });
+    this.delivered = turn;
+    await turn;
     if (!this.open || !this.handler) throw new LinkClosedError();
-    const reply = await this.handler.handle(structuredClone(message));
+    const reply = await this.handler.handle(copy);
     if (!this.open) throw new LinkClosedError();
     return structuredClone(reply);
   }

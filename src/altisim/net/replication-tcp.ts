@@ -32,6 +32,8 @@ class TcpLink implements ReplicationLink {
   private readonly pending = new Map<number, { resolve: (reply: ReceiverReply) => void; reject: (error: Error) => void }>();
   private open = true;
   private markClosed!: () => void;
+  private sent: Promise<void> = Promise.resolve();
+  private lastSendAt = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -57,8 +59,15 @@ class TcpLink implements ReplicationLink {
 
   async request(message: SenderMessage): Promise<ReceiverReply> {
     if (!this.open) throw new LinkClosedError();
-    const delay = this.rules.delayTo(this.peer.address);
-    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    // A link is a stream: a delayed message never lets a later one overtake it.
+    const sendAt = Math.max(Date.now() + this.rules.delayTo(this.peer.address), this.lastSendAt);
+    this.lastSendAt = sendAt;
+    const turn = this.sent.then(async () => {
+      const wait = sendAt - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    });
+    this.sent = turn;
+    await turn;
     if (!this.open) throw new LinkClosedError();
     const id = this.nextId++;
     return new Promise<ReceiverReply>((resolve, reject) => {

@@ -158,13 +158,20 @@ async function start(db: DatabaseInstance, meta: ReplicationMeta, quick: boolean
   sender.run();
 }
 
-/** STOP (§4.4, §0.7): ends the sender, IS_STARTED = 0, XSN kept. */
-function stop(db: DatabaseInstance, meta: ReplicationMeta): void {
+/**
+ * STOP (§4.4, §0.7): ends the sender, IS_STARTED = 0, XSN kept. The sender's stop message waits
+ * for the peer to apply what was already sent (see Sender.stopGracefully).
+ */
+async function stop(db: DatabaseInstance, meta: ReplicationMeta): Promise<void> {
   const sender = db.replication.senders.get(meta.name);
   if (!sender && meta.isStarted !== 1 && db.properties.getNumber('REPLICATION_PORT_NO') !== 0) {
     throw simError('RP_NOT_STARTED');
   }
-  if (sender) db.replication.removeSender(sender);
+  if (sender) {
+    await sender.stopGracefully();
+    db.replication.removeSender(sender);
+  }
+  if (!db.isAlive) throw new ServerDownError(db.identity.name);
   db.commitMeta({ ...(db.meta(meta.name) ?? meta), isStarted: 0 });
 }
 

@@ -24,7 +24,9 @@ export type SenderMessage =
       conflictResolution: number;
     }
   | { type: 'xlog'; entries: { sn: number; changes: Change[] }[] }
-  | { type: 'syncRows'; item: WireItem; rows: Row[]; onConflict: 'fail' | 'resolve' };
+  | { type: 'syncRows'; item: WireItem; rows: Row[]; onConflict: 'fail' | 'resolve' }
+  /** STOP: answered once everything sent before it has been applied. */
+  | { type: 'stop' };
 
 export type ReceiverReply =
   | { ok: true; remoteXsn?: number }

@@ -7,12 +7,15 @@
 import { partitionOf, primaryKeyOf, primaryKeyValues, tableKey, type TableData } from '../catalog.js';
 import type { Change } from '../durable-state.js';
 import type { PropertySet } from '../properties.js';
+import { sleep } from '../signal.js';
 import { valuesEqual, type Row } from '../values.js';
 import type { ReplicationItemMeta, ReplicationMeta, WireItem } from './meta.js';
 import type { PeerAddress, ReceiverReply, SenderMessage } from './protocol.js';
 
 export interface ReceiverHost {
   readonly properties: PropertySet;
+  /** False once this incarnation of the server has ended: nothing more is applied. */
+  readonly isAlive: boolean;
   meta(name: string): ReplicationMeta | undefined;
   commitMeta(meta: ReplicationMeta): void;
   table(user: string, table: string): TableData | undefined;
@@ -74,6 +77,8 @@ export class Receiver {
   };
   /** Last SN applied from the peer (V$REPRECEIVER.APPLY_XSN); -1 before the first. */
   applyXsn: number;
+  /** XLogs are applied one message after the other, in the order they arrived. */
+  private applyQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly host: ReceiverHost,
@@ -100,14 +105,40 @@ export class Receiver {
         return this.applyXlog(message.entries);
       case 'syncRows':
         return this.applySyncRows(message.item, message.rows, message.onConflict);
+      case 'stop':
+        // The stop message follows the XLogs on the stream: acknowledge it once they are applied.
+        return this.applyQueue.then(() => ({ ok: true }));
     }
   }
 
-  private applyXlog(entries: { sn: number; changes: Change[] }[]): ReceiverReply {
+  /**
+   * Applies an XLog message ALTISIM_RECEIVER_APPLY_LAG_MSEC after it arrived, after every earlier
+   * one, and acknowledges it once applied (the sender advances XSN on that acknowledgement). The
+   * sender counted it as sent when it left, which is all a FLUSH waits for (§4.6). A message that
+   * arrived is applied even if the link breaks meanwhile (it is in the receiver's hands, as after a
+   * STOP, whose stop message follows the XLogs); only the end of the server discards it, and the
+   * sender then resends it from XSN.
+   */
+  private applyXlog(entries: { sn: number; changes: Change[] }[]): Promise<ReceiverReply> {
+    const due = Date.now() + this.host.properties.getNumber('ALTISIM_RECEIVER_APPLY_LAG_MSEC');
+    const applied = this.applyQueue.then(async (): Promise<ReceiverReply> => {
+      const wait = due - Date.now();
+      if (wait > 0) await sleep(wait);
+      if (!this.host.isAlive) return { ok: false, reason: 'the receiving server went down' };
+      return this.applyNow(entries);
+    });
+    this.applyQueue = applied.catch(() => undefined);
+    return applied;
+  }
+
+  private applyNow(entries: { sn: number; changes: Change[] }[]): ReceiverReply {
+    // A newer receiver of the same object (after a reconnect) may have applied some of these already.
+    const meta = this.host.meta(this.name);
+    if (meta && meta.remoteServerId === this.senderServerId && meta.remoteXsn > this.applyXsn) this.applyXsn = meta.remoteXsn;
     let lastApplied = this.applyXsn;
     for (const entry of entries) {
       // Already applied before a lost acknowledgement: the sender resent it.
-      if (entry.sn <= this.applyXsn) continue;
+      if (entry.sn <= lastApplied) continue;
       const view = new TransactionView();
       for (const change of entry.changes) this.applyRemoteChange(view, change);
       if (view.changes.length > 0) this.host.commitReplicated(view.changes);
@@ -115,8 +146,8 @@ export class Receiver {
     }
     if (lastApplied !== this.applyXsn) {
       this.applyXsn = lastApplied;
-      const meta = this.host.meta(this.name);
-      if (meta) this.host.commitMeta({ ...meta, remoteXsn: lastApplied, remoteServerId: this.senderServerId });
+      const current = this.host.meta(this.name);
+      if (current) this.host.commitMeta({ ...current, remoteXsn: lastApplied, remoteServerId: this.senderServerId });
     }
     return { ok: true };
   }

@@ -38,7 +38,10 @@ export class Sender {
   status: SenderStatus;
   startFlag: number;
   netError = false;
-  /** SN up to which the log has been processed; null until the first connection (FLUSH waits on it). */
+  /**
+   * SN up to which the log has been read and sent (not necessarily applied by the peer); null until
+   * the first connection. FLUSH waits on it (§4.6); XSN moves only when the peer acknowledges.
+   */
   lastProcessedSN: number | null = null;
   readLogCount = 0;
   sendLogCount = 0;
@@ -49,6 +52,9 @@ export class Sender {
   /** Peer restarted, or stop: retry the connection now. */
   private readonly wakeUp = new Signal();
   private loop: Promise<void> | null = null;
+  private stream: LinkStream | null = null;
+  /** STOP was asked: read nothing more from the log. */
+  private stopping = false;
 
   constructor(
     private readonly host: SenderHost,
@@ -157,6 +163,32 @@ export class Sender {
     });
   }
 
+  /**
+   * STOP as Altibase does it: no more reading; a stop message follows the XLogs already sent, and
+   * the peer's receiver acknowledges it once it has applied them, so what a FLUSH counted as sent
+   * is on the peer when STOP returns (and XSN covers it). Bounded by REPLICATION_RECEIVE_TIMEOUT;
+   * a broken link ends the wait at once (the unacknowledged changes stay behind XSN).
+   */
+  async stopGracefully(): Promise<void> {
+    const link = this.link;
+    const stream = this.stream;
+    this.stopping = true;
+    if (link && !this.stopped) {
+      const timeoutMs = this.host.properties.getNumber('REPLICATION_RECEIVE_TIMEOUT') * 1000;
+      let timer: NodeJS.Timeout | undefined;
+      const expiry = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      try {
+        await Promise.race([link.request({ type: 'stop' }).catch(() => undefined), expiry]);
+        if (stream?.link === link) await Promise.race([Promise.all(stream.inFlight), expiry]);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    this.stop();
+  }
+
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
@@ -184,7 +216,7 @@ export class Sender {
         if (this.stopped) return;
         if (failure !== null) {
           this.noteNetworkError();
-          await this.wakeUp.wait(this.host.properties.getNumber('ALTISIM_SENDER_RETRY_INTERVAL_MSEC'));
+          await this.wakeUp.wait(this.retryIntervalMs());
           continue;
         }
       }
@@ -202,6 +234,18 @@ export class Sender {
     }
   }
 
+  /**
+   * After every host failed, Altibase's sender sleeps REPLICATION_SENDER_SLEEP_TIMEOUT seconds
+   * (default 60) unless a peer's boot wakes it (§0.10); ALTISIM_SENDER_RETRY_INTERVAL_MSEC > 0
+   * shortens that for tests. A 0 s timeout still yields 10 ms (REPLICATION_SENDER_SLEEP_TIME's
+   * default), so a refused peer does not spin the event loop.
+   */
+  private retryIntervalMs(): number {
+    const override = this.host.properties.getNumber('ALTISIM_SENDER_RETRY_INTERVAL_MSEC');
+    if (override > 0) return override;
+    return Math.max(10, this.host.properties.getNumber('REPLICATION_SENDER_SLEEP_TIMEOUT') * 1000);
+  }
+
   private noteNetworkError(): void {
     if (this.stopped) return;
     this.status = SENDER_STATUS.RETRY;
@@ -210,27 +254,32 @@ export class Sender {
     if (meta && meta.remoteFaultDetectTime === null) this.host.commitMeta({ ...meta, remoteFaultDetectTime: this.host.now() });
   }
 
-  /** Ship everything committed so far, in batches, advancing XSN after each acknowledged batch. */
+  /**
+   * Ship everything committed so far, in batches, without waiting for each acknowledgement (the
+   * XLogs stream, as in Altibase): what was read and sent is `lastProcessedSN`, which FLUSH waits
+   * on; XSN, the restart point, advances only as the peer acknowledges batches, in order.
+   */
   async shipPending(): Promise<void> {
     const batchLimit = this.host.properties.getNumber('ALTISIM_SENDER_BATCH_CHANGES');
     for (;;) {
       const link = this.link;
       const meta = this.host.meta(this.name);
-      if (this.stopped || !link || !meta) return;
+      if (this.stopped || this.stopping || !link || !meta) return;
       if (meta.xsn === NULL_SN) {
         // Cannot happen through START/SYNC (they set XSN); be safe and start from now.
         this.host.commitMeta({ ...meta, xsn: this.host.lastSN() });
         continue;
       }
+      const stream = this.streamFor(link, meta.xsn);
       const target = this.host.lastSN();
-      if (this.lastProcessedSN === null || this.lastProcessedSN < meta.xsn) this.lastProcessedSN = meta.xsn;
-      if (meta.xsn >= target) return;
+      if (this.lastProcessedSN === null || this.lastProcessedSN < stream.readSN) this.lastProcessedSN = stream.readSN;
+      if (stream.readSN >= target) return;
 
       const batch: { sn: number; changes: Change[] }[] = [];
       let changeCount = 0;
-      let scannedUpTo = meta.xsn;
+      let scannedUpTo = stream.readSN;
       let full = false;
-      for (const entry of this.host.logAfter(meta.xsn)) {
+      for (const entry of this.host.logAfter(stream.readSN)) {
         if (entry.sn > target) break;
         this.readLogCount++;
         const relevant = entry.changes.filter((change) =>
@@ -246,17 +295,69 @@ export class Sender {
           break;
         }
       }
-      if (batch.length > 0) {
-        const reply = await link.request({ type: 'xlog', entries: batch });
-        if (!reply.ok) throw new LinkClosedError(reply.reason);
-        this.sendLogCount += batch.length;
+      const upTo = full ? scannedUpTo : target;
+      stream.readSN = upTo;
+      // Sent is what FLUSH counts (§4.6): the peer applies it later and acknowledges.
+      this.lastProcessedSN = Math.max(this.lastProcessedSN, upTo);
+      const pending: PendingAck = { upTo, acked: batch.length === 0 };
+      stream.pending.push(pending);
+      if (batch.length === 0) {
+        this.advanceXsn(stream);
+        continue;
       }
-      if (this.stopped) return;
-      const newXsn = full ? scannedUpTo : target;
-      const fresh = this.host.meta(this.name);
-      if (!fresh) return;
-      if (newXsn > fresh.xsn) this.host.commitMeta({ ...fresh, xsn: newXsn });
-      this.lastProcessedSN = Math.max(this.lastProcessedSN ?? newXsn, newXsn);
+      this.sendLogCount += batch.length;
+      const ack = link.request({ type: 'xlog', entries: batch }).then(
+        (reply) => {
+          if (!reply.ok) throw new LinkClosedError(reply.reason);
+          pending.acked = true;
+          this.advanceXsn(stream);
+        },
+        (error: unknown) => {
+          throw error instanceof LinkClosedError ? error : new LinkClosedError(String(error));
+        },
+      );
+      const settled = ack.catch(() => {
+        // The link broke with this batch unacknowledged: drop the link; the sender reconnects
+        // and resends from XSN (the receiver skips what it already applied).
+        if (this.link === link) {
+          link.close();
+          this.link = null;
+          this.work.notify();
+        }
+      });
+      stream.inFlight.push(settled);
+      if (stream.inFlight.length > MAX_BATCHES_IN_FLIGHT) await stream.inFlight.shift();
     }
   }
+
+  /** The read position of the current link: from XSN when the link is new. */
+  private streamFor(link: ReplicationLink, xsn: number): LinkStream {
+    if (this.stream?.link !== link) this.stream = { link, readSN: xsn, pending: [], inFlight: [] };
+    return this.stream;
+  }
+
+  /** Acknowledged batches at the head of the queue move XSN (never past an unacknowledged one). */
+  private advanceXsn(stream: LinkStream): void {
+    let upTo: number | null = null;
+    while (stream.pending[0]?.acked) upTo = (stream.pending.shift() as PendingAck).upTo;
+    if (upTo === null || this.stopped || this.stream !== stream) return;
+    const fresh = this.host.meta(this.name);
+    if (fresh && upTo > fresh.xsn) this.host.commitMeta({ ...fresh, xsn: upTo });
+  }
+}
+
+/** Batches a sender has on the wire before it waits for the oldest acknowledgement. */
+const MAX_BATCHES_IN_FLIGHT = 32;
+
+interface PendingAck {
+  upTo: number;
+  acked: boolean;
+}
+
+/** What a sender has read and sent over one link, and what the peer has not acknowledged yet. */
+interface LinkStream {
+  link: ReplicationLink;
+  readSN: number;
+  pending: PendingAck[];
+  inFlight: Promise<void>[];
 }
