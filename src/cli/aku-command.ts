@@ -9,7 +9,7 @@ import { runPodAction } from './run-pod-action.js';
 
 /**
  * `aku`: the single command. Options are the original's (-h, -v, -i, -p start|end|clean) plus
- * --show-password and --json for -i and --dry-run for -p.
+ * --show-password for -i, --json for both, and --dry-run for -p.
  */
 export default class Aku extends Command {
   static override description = 'Altibase Kubernetes Utility: keeps every pod of an Altibase StatefulSet replicated';
@@ -19,7 +19,7 @@ export default class Aku extends Command {
     info: Flags.boolean({ char: 'i', description: 'print the parsed aku.conf' }),
     pod: Flags.string({ char: 'p', description: 'pod action: start | end | clean', helpValue: 'pod_action' }),
     'show-password': Flags.boolean({ description: 'with -i, print the SYS password in clear' }),
-    json: Flags.boolean({ description: 'with -i, print the information as JSON' }),
+    json: Flags.boolean({ description: 'with -i, print the information as JSON; with -p, print the outcome (steps, pairs, problems) as JSON' }),
     'dry-run': Flags.boolean({ description: 'with -p, print the plan and change nothing' }),
   };
 
@@ -38,7 +38,7 @@ export default class Aku extends Command {
       if (flags['dry-run']) return this.usage('--dry-run goes with -p');
       return this.info(flags['show-password'], flags.json);
     }
-    if (flags['show-password'] || flags.json) return this.usage('--show-password and --json go with -i');
+    if (flags['show-password']) return this.usage('--show-password goes with -i');
     let action: PodAction;
     try {
       action = parsePodAction(flags.pod ?? '');
@@ -46,7 +46,7 @@ export default class Aku extends Command {
       if (error instanceof PodActionError) return this.usage(error.message);
       throw error;
     }
-    const code = await runPodAction(action, { dryRun: flags['dry-run'] });
+    const code = await runPodAction(action, { dryRun: flags['dry-run'], json: flags.json });
     if (code !== EXIT.ok) this.exit(code);
   }
 

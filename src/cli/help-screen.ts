@@ -23,7 +23,8 @@ const LINES = [
   '             -p, --pod     : [start | end | clean] specify pod_action',
   '                             (stop is accepted for end)',
   '   Options : --show-password : with -i, print the SYS password in clear',
-  '             --json          : with -i, print the information as JSON',
+  '             --json          : with -i, the information as JSON;',
+  '                               with -p, the outcome as JSON',
   '             --dry-run       : with -p, print the plan; change nothing',
   RULE,
 ];

@@ -11,6 +11,8 @@ import type { PodAction } from './pod-action.js';
 
 export interface PodActionOptions {
   dryRun: boolean;
+  /** Print the outcome as JSON on stdout; the log lines then go to stderr. */
+  json?: boolean;
 }
 
 export const DEFAULT_COMPLETION_FILE = '/tmp/aku_start_completed';
@@ -22,7 +24,7 @@ export const DEFAULT_COMPLETION_FILE = '/tmp/aku_start_completed';
  */
 export async function runPodAction(action: PodAction, options: PodActionOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const logger = new Logger({
-    write: (line) => process.stdout.write(`${line}\n`),
+    write: (line) => (options.json ? process.stderr : process.stdout).write(`${line}\n`),
     writeError: (line) => process.stderr.write(`${line}\n`),
     level: levelFromEnv(env.AKU_LOG_LEVEL),
   });
@@ -57,7 +59,9 @@ export async function runPodAction(action: PodAction, options: PodActionOptions,
     process.stderr.write(`aku: ${logger.redact(error instanceof Error ? error.message : String(error))}\n`);
     return EXIT.usage;
   }
-  return runPodLifecycle(action, ctx, () => sessions.closeAll());
+  const outcome = await runPodLifecycle(action, ctx, () => sessions.closeAll());
+  if (options.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+  return outcome.exitCode;
 }
 
 /** The session layer's messages, as aku log lines with the server in the `[pod]` field. */

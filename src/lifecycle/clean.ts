@@ -3,8 +3,8 @@ import { dropReplication, stopReplication } from '../sql/index.js';
 import { deleteCompletionFile } from './completion-file.js';
 import type { LifecycleContext } from './context.js';
 import { readStates } from './replication-state.js';
-import { reachServers, type Server } from './server.js';
-import { reachSelf } from './start.js';
+import type { OutcomeRecorder } from './outcome.js';
+import { reachSelf, reachServers, type Server } from './server.js';
 
 const W = { connect: 'akuRunClean:connect', drop: 'akuRunClean:drop', stop: 'akuRunClean:stop' } as const;
 
@@ -14,7 +14,7 @@ const W = { connect: 'akuRunClean:connect', drop: 'akuRunClean:drop', stop: 'aku
  * `<prefix>_<i><j>` for one of aku.conf's prefixes with this pod's ordinal in the pair — also
  * objects toward ordinals beyond today's AKU_SERVER_COUNT, left from a larger setting.
  */
-export async function runClean(ctx: LifecycleContext): Promise<void> {
+export async function runClean(ctx: LifecycleContext, _outcome: OutcomeRecorder): Promise<void> {
   const self = await reachSelf(ctx, W.connect);
   const reached = await reachServers(ctx, ctx.topology.peers, W.connect);
   const names = [...(await readStates(self)).keys()].filter((name) => isAkuObjectOf(ctx, name, self.ordinal));

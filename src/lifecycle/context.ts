@@ -3,13 +3,23 @@ import type { Row } from '../db/driver.js';
 import type { Logger } from '../log/logger.js';
 import type { ServerNode, Topology } from '../topology/index.js';
 
+export interface OpenOptions {
+  /** `false`: one attempt (an absent pod is normal, not worth AKU_QUERY_RETRY_COUNT waits). */
+  retry?: boolean | number;
+  /** Epoch milliseconds by which the call must be over, retries included (`-p end`'s budget). */
+  deadline?: number;
+}
+
+export interface StatementOptions extends OpenOptions {
+  timeoutSec?: number;
+}
+
 /** What the lifecycle needs of a database session (the `Session` of src/db satisfies it). */
 export interface SqlSession {
   /** `host:port`, for messages. */
   readonly server: string;
-  /** `retry: false`: one attempt (an absent pod is normal, not worth AKU_QUERY_RETRY_COUNT waits). */
-  open(options?: { retry?: boolean | number }): Promise<void>;
-  query(sql: string, options?: { timeoutSec?: number; retry?: boolean | number }): Promise<Row[]>;
+  open(options?: OpenOptions): Promise<void>;
+  query(sql: string, options?: StatementOptions): Promise<Row[]>;
   close(): Promise<void>;
 }
 

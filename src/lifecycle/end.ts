@@ -1,29 +1,37 @@
-import { AltibaseCode, DbError } from '../db/errors.js';
-import { flushReplication, resetReplication, stopReplication } from '../sql/index.js';
+import { AltibaseCode } from '../db/errors.js';
+import { alterSystemSet, resetReplication, startReplication, stopReplication } from '../sql/index.js';
+import type { ReplicationLink } from '../topology/index.js';
 import { deleteCompletionFile } from './completion-file.js';
 import type { LifecycleContext } from './context.js';
-import { LifecycleError } from './errors.js';
-import { withProgress } from './progress.js';
-import { reachServers, shortReason, type Server } from './server.js';
-import { reachSelf } from './start.js';
+import { flushWithin } from './flush.js';
+import type { OutcomeRecorder } from './outcome.js';
+import { hasHistory, readStates, type ReplicationStates } from './replication-state.js';
+import { podOf, reachSelf, reachServers, shortReason, type Reached, type Server } from './server.js';
 
 /**
- * `aku -p end` (preStop), in the manual's order: ② reach related pods, ③ FLUSH this pod's
- * objects (AKU_FLUSH_AT_END), ④ STOP them here and on every related pod, ⑤ RESET them
- * (slaves, AKU_REPLICATION_RESET_AT_END), ⑥ delete the completion file.
+ * `aku -p end` (preStop), one function per step; the step's name is its `[akuRunEnd:step]` tag:
+ *   role → connect → admin → flush → stop → settle → complete
  *
- * Kubernetes kills the pod when the grace period ends, so the whole run fits
- * AKU_END_TIME_BUDGET: every FLUSH is bounded (`FLUSH ALL WAIT n`), and what could not be done
- * is named in the log. An object whose FLUSH did not finish keeps its restart point (it is not
- * RESET), so the unsent changes are delivered if the pod comes back instead of being discarded.
+ * Kubernetes kills the pod when the grace period ends, so the run fits AKU_END_TIME_BUDGET:
+ * every statement carries the run's deadline into the session layer (retries included), and
+ * every FLUSH is bounded.
+ *
+ * A pair is left consistent on both sides, never half (no RESET of one side only). On a slave
+ * with AKU_REPLICATION_RESET_AT_END, the pairs are reset on both sides only when every change
+ * was delivered; if one pair could not deliver (peer unreachable, FLUSH not finished, budget
+ * out), every pair of this pod keeps its restart point on both sides, the run names what it
+ * kept and why and exits 1, and the pod's next `-p start` resumes and delivers the changes
+ * (FLUSH, not TRUNCATE + SYNC). All pairs, not only the undelivered one: a single reset pair
+ * would send the next start down the SYNC path, which resets the others too.
  */
 
 const W = {
   role: 'akuRunEnd:role',
   connect: 'akuRunEnd:connect',
+  admin: 'akuRunEnd:admin',
   flush: 'akuRunEnd:flush',
   stop: 'akuRunEnd:stop',
-  reset: 'akuRunEnd:reset',
+  settle: 'akuRunEnd:settle',
   complete: 'akuRunEnd:complete',
 } as const;
 
@@ -31,106 +39,200 @@ const W = {
 const RESERVE_FRACTION = 0.3;
 const MAX_RESERVE_SEC = 10;
 
-export interface EndOutcome {
-  /** Things that could not be done; the run still exits non-zero so an operator looks. */
-  problems: string[];
+interface EndRun {
+  ctx: LifecycleContext;
+  outcome: OutcomeRecorder;
+  /** Epoch milliseconds: the end of AKU_END_TIME_BUDGET. */
+  deadline: number;
+  self?: Server;
+  reached?: Reached;
+  own?: ReplicationStates;
+  /** Pairs whose changes may not all have reached the peer, with why. */
+  undelivered: Map<string, string>;
 }
 
-export async function runEnd(ctx: LifecycleContext): Promise<EndOutcome> {
-  const { topology, logger, config } = ctx;
-  const deadline = ctx.now() + config.endTimeBudgetSec * 1000;
-  const remainingSec = () => Math.max(1, Math.floor((deadline - ctx.now()) / 1000));
-  const problems: string[] = [];
-  const isMaster = topology.self.role === 'MASTER';
-  logger.info(W.role, isMaster ? 'Start as MASTER Pod.' : 'Start as SLAVE Pod.');
-
-  let self: Server;
+export async function runEnd(ctx: LifecycleContext, outcome: OutcomeRecorder): Promise<void> {
+  const run: EndRun = { ctx, outcome, deadline: ctx.now() + ctx.config.endTimeBudgetSec * 1000, undelivered: new Map() };
   try {
-    self = await reachSelf(ctx, W.connect);
+    await outcome.step(W.role, async () => announceRole(run));
+    await outcome.step(W.connect, () => connect(run));
+    await outcome.step(W.admin, () => refuseNewSessions(run));
+    await outcome.step(W.flush, () => flushOwnChanges(run));
+    await outcome.step(W.stop, () => stopPairs(run));
+    await outcome.step(W.settle, () => settlePairs(run));
+  } finally {
+    // The startupProbe's file goes in every case: this pod is no longer started.
+    await outcome.step(W.complete, async () => deleteFile(ctx));
+  }
+}
+
+function announceRole({ ctx }: EndRun): void {
+  ctx.logger.info(W.role, ctx.topology.self.role === 'MASTER' ? 'Start as MASTER Pod.' : 'Start as SLAVE Pod.');
+}
+
+async function connect(run: EndRun): Promise<void> {
+  const { ctx, deadline } = run;
+  run.self = await reachSelf(ctx, W.connect, deadline);
+  run.reached = await reachServers(ctx, ctx.topology.peers, W.connect, deadline);
+  run.own = await readStates(run.self, { deadline });
+}
+
+/**
+ * ADMIN_MODE = 1 before anything else: the pod is leaving, so no new application session may
+ * open here and write changes that would reach no peer once replication is stopped.
+ */
+async function refuseNewSessions({ ctx, self, deadline }: EndRun): Promise<void> {
+  await (self as Server).change(alterSystemSet('ADMIN_MODE', 1), { deadline });
+  ctx.logger.info(W.admin, 'ADMIN_MODE is 1: no new application session opens on this pod.');
+}
+
+/**
+ * FLUSH ALL of every pair that holds history, one after another, each within an equal share of
+ * the budget left after the reserve for STOP and RESET. A pair toward an unreachable pod cannot
+ * be flushed: if it holds history, its changes are undelivered.
+ */
+async function flushOwnChanges(run: EndRun): Promise<void> {
+  const { ctx, outcome, deadline } = run;
+  const self = run.self as Server;
+  const reached = run.reached as Reached;
+  const own = run.own as ReplicationStates;
+  const links = ctx.topology.links.filter((l) => own.has(l.name));
+  for (const link of links.filter((l) => !reached.servers.has(l.peer.ordinal))) {
+    if (hasHistory(own, link.name)) markUndelivered(run, link, `${link.peer.host} is not reachable`);
+  }
+  if (!ctx.config.flushAtEnd) {
+    ctx.logger.info(W.flush, 'AKU_FLUSH_AT_END = 0: replications are not flushed.');
+    return;
+  }
+  ctx.logger.info(W.flush, 'Flush replications.');
+  const reserveMs = Math.min(MAX_RESERVE_SEC, ctx.config.endTimeBudgetSec * RESERVE_FRACTION) * 1000;
+  const flushEnd = deadline - reserveMs;
+  const flushable = links.filter((l) => reached.servers.has(l.peer.ordinal));
+  for (const [index, link] of flushable.entries()) {
+    const share = Math.floor((flushEnd - ctx.now()) / (flushable.length - index));
+    const boundSec = Math.floor(share / 1000);
+    if (boundSec < 1) {
+      if (hasHistory(own, link.name)) markUndelivered(run, link, `the end time budget (AKU_END_TIME_BUDGET = ${ctx.config.endTimeBudgetSec} s) ran out before its FLUSH`);
+      continue;
+    }
+    const linkDeadline = ctx.now() + share;
+    let result = await flushWithin(ctx, { where: W.flush, server: self, name: link.name, peerHost: link.peer.host, all: true, deadline: linkDeadline, boundSec });
+    if (result.kind === 'no-sender' && hasHistory(own, link.name)) {
+      // Stopped with a restart point (an earlier end was interrupted after its STOP): changes
+      // since that point may be unsent. Start the sender again so the FLUSH can deliver them.
+      const restarted = await restartSender(run, link);
+      result = restarted === true
+        ? await flushWithin(ctx, { where: W.flush, server: self, name: link.name, peerHost: link.peer.host, all: true, deadline: linkDeadline, boundSec })
+        : { kind: 'failed', reason: `its sender was stopped and could not start again (${restarted})` };
+    }
+    switch (result.kind) {
+      case 'flushed':
+        outcome.pair(link.name, self.pod, 'flushed');
+        break;
+      case 'no-sender':
+        break; // no restart point: it holds no changes for its peer
+      case 'expired':
+        markUndelivered(run, link, `not flushed within ${result.boundSec} s${result.gap === undefined ? '' : `, gap ${result.gap}`}`);
+        break;
+      case 'failed':
+        markUndelivered(run, link, `FLUSH failed: ${result.reason}`);
+        break;
+    }
+  }
+  ctx.logger.info(W.flush, 'Replication flush has ended.');
+}
+
+/** START of a stopped pair during end; true, or why it failed. */
+async function restartSender(run: EndRun, link: ReplicationLink): Promise<true | string> {
+  const self = run.self as Server;
+  try {
+    await self.changeTolerating(startReplication(link.name), [AltibaseCode.SENDER_ALREADY_STARTED], { deadline: run.deadline });
+    run.ctx.logger.info(W.flush, `${link.name} was stopped with a restart point; started again to flush what it holds.`, { replication: link.name });
+    return true;
   } catch (error) {
-    deleteFile(ctx);
-    throw error;
+    return shortReason(error);
   }
-  const reached = await reachServers(ctx, topology.peers, W.connect);
-  const links = topology.links;
-  const unflushed = new Set<string>();
+}
 
-  if (config.flushAtEnd) {
-    logger.info(W.flush, 'Flush replications.');
-    const reserve = Math.min(MAX_RESERVE_SEC, config.endTimeBudgetSec * RESERVE_FRACTION) * 1000;
-    const flushable = links.filter((l) => reached.servers.has(l.peer.ordinal));
-    for (const [index, link] of flushable.entries()) {
-      const target = { pod: link.peer.host.split('.')[0], replication: link.name };
-      const available = Math.floor((deadline - reserve - ctx.now()) / 1000 / (flushable.length - index));
-      if (available < 1) {
-        unflushed.add(link.name);
-        logger.warn(W.flush, `${link.name} toward ${link.peer.host} was not flushed: the end time budget (AKU_END_TIME_BUDGET = ${config.endTimeBudgetSec} s) ran out.`, target);
-        continue;
-      }
-      try {
-        await withProgress(ctx, W.flush, `FLUSH of ${link.name}`, target, () =>
-          self.change(flushReplication(link.name, { all: true, waitSec: available }), { timeoutSec: available + 5, retry: false }));
-      } catch (error) {
-        if (error instanceof DbError && error.isCode(AltibaseCode.REPLICATION_NOT_STARTED)) continue; // nothing to send
-        unflushed.add(link.name);
-        const why = error instanceof DbError && error.isCode(AltibaseCode.FLUSH_WAIT_EXPIRED) ? `not finished within ${available} s` : shortReason(error);
-        logger.warn(W.flush, `${link.name} toward ${link.peer.host} was not fully flushed (${why}); its unsent changes stay in this pod's log.`, target);
-      }
-    }
-    for (const link of links.filter((l) => !reached.servers.has(l.peer.ordinal))) {
-      logger.info(W.flush, `${link.name} was not flushed: ${link.peer.host} is not reachable.`, { replication: link.name });
-    }
-    logger.info(W.flush, 'Replication flush has ended.');
-  }
+function markUndelivered(run: EndRun, link: ReplicationLink, why: string): void {
+  run.undelivered.set(link.name, why);
+  run.outcome.pair(link.name, podOf(run.ctx.topology.self.host), 'not-flushed', why);
+  run.ctx.logger.warn(W.flush, `${link.name} toward ${link.peer.host}: ${why}.`, { pod: podOf(link.peer.host), replication: link.name });
+}
 
-  // ④ STOP everywhere: this pod's senders, and every related pod's sender toward this pod.
-  for (const link of links) {
-    const peer = reached.servers.get(link.peer.ordinal);
+/** STOP this pod's senders and every reached pod's sender toward this pod. */
+async function stopPairs(run: EndRun): Promise<void> {
+  const { ctx } = run;
+  const self = run.self as Server;
+  for (const link of ctx.topology.links) {
+    const peer = run.reached?.servers.get(link.peer.ordinal);
     for (const server of peer ? [self, peer] : [self]) {
-      await attempt(ctx, problems, W.stop, server, link.name, () =>
-        server.changeTolerating(stopReplication(link.name), [AltibaseCode.REPLICATION_NOT_STARTED, AltibaseCode.NO_SUCH_REPLICATION], { timeoutSec: remainingSec() }));
+      await attempt(run, W.stop, server, link.name, async () => {
+        const done = await server.changeTolerating(stopReplication(link.name), [AltibaseCode.REPLICATION_NOT_STARTED, AltibaseCode.NO_SUCH_REPLICATION], { deadline: run.deadline });
+        if (done === 'done') run.outcome.pair(link.name, server.pod, 'stopped');
+      });
     }
   }
+}
 
-  // ⑤ RESET (slaves only: a reset MASTER next to running slaves is what failure detection flags).
-  if (!isMaster && config.replicationResetAtEnd) {
-    logger.info(W.reset, 'Reset replications.');
-    for (const link of links) {
-      const peer = reached.servers.get(link.peer.ordinal);
-      if (unflushed.has(link.name)) {
-        logger.warn(W.reset, `${link.name} is not reset here: it still holds unsent changes, which are delivered if this pod starts again.`, { replication: link.name });
-      } else {
-        await attempt(ctx, problems, W.reset, self, link.name, () =>
-          self.changeTolerating(resetReplication(link.name), [AltibaseCode.NO_SUCH_REPLICATION], { timeoutSec: remainingSec() }));
-      }
-      if (peer) {
-        await attempt(ctx, problems, W.reset, peer, link.name, () =>
-          peer.changeTolerating(resetReplication(link.name), [AltibaseCode.NO_SUCH_REPLICATION], { timeoutSec: remainingSec() }));
-      } else {
-        logger.warn(W.reset, `${link.name} was not stopped or reset on ${link.peer.host} (not reachable). If that pod is running, run there: ` +
-          `ALTER REPLICATION ${link.name} STOP; ALTER REPLICATION ${link.name} RESET;`, { pod: link.peer.host.split('.')[0], replication: link.name });
-      }
-    }
-    logger.info(W.reset, 'Replication reset has ended.');
+/**
+ * RESET both sides of every pair, or keep both sides of every pair: a slave with
+ * AKU_REPLICATION_RESET_AT_END whose changes were all delivered resets; anything else keeps
+ * (the MASTER is never reset, decision 2).
+ */
+async function settlePairs(run: EndRun): Promise<void> {
+  const { ctx } = run;
+  const resets = ctx.topology.self.role === 'SLAVE' && ctx.config.replicationResetAtEnd;
+  if (resets && run.undelivered.size === 0) {
+    await resetBothSides(run);
+    return;
   }
+  if (run.undelivered.size > 0) keepBothSides(run);
+}
 
-  deleteFile(ctx);
-  return { problems };
+async function resetBothSides(run: EndRun): Promise<void> {
+  const { ctx } = run;
+  const self = run.self as Server;
+  ctx.logger.info(W.settle, 'Reset replications.');
+  for (const link of ctx.topology.links) {
+    const peer = run.reached?.servers.get(link.peer.ordinal);
+    for (const server of peer ? [self, peer] : [self]) {
+      await attempt(run, W.settle, server, link.name, async () => {
+        const done = await server.changeTolerating(resetReplication(link.name), [AltibaseCode.NO_SUCH_REPLICATION], { deadline: run.deadline });
+        if (done === 'done') run.outcome.pair(link.name, server.pod, 'reset');
+      });
+    }
+    if (!peer) {
+      // Nothing of this pod's is pending for it (its side held no history), but its side may still run.
+      ctx.logger.warn(W.settle, `${link.name} was not stopped or reset on ${link.peer.host} (not reachable). If that pod is running, run there: ` +
+        `ALTER REPLICATION ${link.name} STOP; ALTER REPLICATION ${link.name} RESET;`, { pod: podOf(link.peer.host), replication: link.name });
+    }
+  }
+  ctx.logger.info(W.settle, 'Replication reset has ended.');
+}
+
+function keepBothSides(run: EndRun): void {
+  const { ctx, outcome } = run;
+  const self = run.self as Server;
+  for (const link of ctx.topology.links.filter((l) => run.own?.has(l.name))) {
+    const why = run.undelivered.get(link.name) ?? 'kept with the pairs that could not deliver: resetting it alone would make the next start re-sync this pod and drop their changes';
+    outcome.pair(link.name, self.pod, 'kept', why);
+    ctx.logger.warn(W.settle, `${link.name} is kept on both sides, not reset (${why}); this pod's next aku -p start resumes it and delivers its changes with FLUSH.`, { replication: link.name });
+  }
+  const list = [...run.undelivered].map(([name, why]) => `${name} (${why})`).join('; ');
+  outcome.problem(W.settle, `-p end could not deliver every change: ${list}. Both sides of every pair keep their restart points; the next aku -p start on this pod delivers them.`);
 }
 
 /** One statement of the best-effort part of `-p end`: a failure is recorded and the run goes on. */
-async function attempt(ctx: LifecycleContext, problems: string[], where: string, server: Server, name: string, work: () => Promise<unknown>): Promise<void> {
+async function attempt(run: EndRun, where: string, server: Server, name: string, work: () => Promise<unknown>): Promise<void> {
   try {
     await work();
   } catch (error) {
-    const problem = `${where.split(':')[1]?.toUpperCase()} of ${name} on ${server.host} failed: ${shortReason(error)}`;
-    problems.push(problem);
-    ctx.logger.error(where, problem, { pod: server.pod, replication: name });
+    run.outcome.problem(where, `${where.split(':')[1]?.toUpperCase()} of ${name} on ${server.host} failed: ${shortReason(error)}`, { pod: server.pod, replication: name });
   }
 }
 
 function deleteFile(ctx: LifecycleContext): void {
   if (!ctx.dryRun) deleteCompletionFile(ctx.completionFile);
+  ctx.logger.debug(W.complete, `Deleted ${ctx.completionFile}.`);
 }
-
-export { LifecycleError };

@@ -5,43 +5,52 @@ import { runClean } from './clean.js';
 import type { LifecycleContext } from './context.js';
 import { runEnd } from './end.js';
 import { LifecycleError } from './errors.js';
+import { OutcomeRecorder, type LifecycleOutcome, type PodAction } from './outcome.js';
 import { runStart } from './start.js';
 
 export type { LifecycleContext, SqlSession } from './context.js';
 export { LifecycleError } from './errors.js';
+export type { LifecycleOutcome, PairRecord, PairResult, PodAction, StepRecord } from './outcome.js';
 
-export type PodAction = 'start' | 'end' | 'clean';
+const RUNNERS: Record<PodAction, (ctx: LifecycleContext, outcome: OutcomeRecorder) => Promise<void>> = {
+  start: runStart,
+  end: runEnd,
+  clean: runClean,
+};
 
 /**
- * Runs one pod action between the original's banners and returns the exit status:
- * 0 success, 1 an operation failed. Sessions are closed whatever happens.
+ * Runs one pod action between the original's banners and returns its outcome; `exitCode` is 0
+ * on success, 1 when a step failed or something could not be done. Sessions are closed whatever
+ * happens.
  */
-export async function runPodLifecycle(action: PodAction, ctx: LifecycleContext, closeSessions: () => Promise<void>): Promise<number> {
+export async function runPodLifecycle(action: PodAction, ctx: LifecycleContext, closeSessions: () => Promise<void>): Promise<LifecycleOutcome> {
   const { logger } = ctx;
   logger.banner(BANNER.started(action === 'start' ? 'START' : action === 'end' ? 'END' : 'CLEAN'));
   if (ctx.dryRun) logger.info('plan', 'Dry run: reading only; the statements below are what aku would run.');
-  let failure: string | undefined;
+  const recorder = new OutcomeRecorder(ctx);
   try {
-    if (action === 'start') await runStart(ctx);
-    else if (action === 'clean') await runClean(ctx);
-    else {
-      const { problems } = await runEnd(ctx);
-      if (problems.length > 0) failure = `${problems.length} step(s) of -p end failed: ${problems.join('; ')}`;
-    }
+    await RUNNERS[action](ctx, recorder);
   } catch (error) {
-    failure = describe(error);
     const where = error instanceof LifecycleError ? error.where : `akuRun${action[0]?.toUpperCase()}${action.slice(1)}`;
-    logger.error(where, failure);
+    recorder.problem(where, describe(error));
   } finally {
     await closeSessions().catch(() => undefined);
   }
-  if (failure === undefined) {
+  const outcome: LifecycleOutcome = {
+    action,
+    dryRun: ctx.dryRun,
+    exitCode: recorder.problems.length === 0 ? 0 : 1,
+    steps: recorder.steps,
+    pairs: recorder.pairs,
+    problems: recorder.problems,
+  };
+  if (outcome.exitCode === 0) {
     logger.banner(BANNER.success);
-    return 0;
+  } else {
+    logger.banner(BANNER.failure);
+    logger.summary(`aku: ${recorder.problems.join('; ')}`);
   }
-  logger.banner(BANNER.failure);
-  logger.summary(`aku: ${failure}`);
-  return 1;
+  return outcome;
 }
 
 function describe(error: unknown): string {

@@ -1,4 +1,5 @@
 import { SELECT_REPLICATIONS } from '../sql/index.js';
+import type { StatementOptions } from './context.js';
 import type { Server } from './server.js';
 
 /** One replication object as the server's meta table shows it. */
@@ -12,8 +13,8 @@ export interface ObjectState {
 export type ReplicationStates = Map<string, ObjectState>;
 
 /** Reads SYSTEM_.SYS_REPLICATIONS_ of one server. */
-export async function readStates(server: Server): Promise<ReplicationStates> {
-  const rows = await server.read(SELECT_REPLICATIONS);
+export async function readStates(server: Server, options: StatementOptions = {}): Promise<ReplicationStates> {
+  const rows = await server.read(SELECT_REPLICATIONS, options);
   const states: ReplicationStates = new Map();
   for (const row of rows) {
     const name = String(row.REPLICATION_NAME ?? '');

@@ -1,7 +1,18 @@
 import { AltibaseCode, DbError } from '../db/errors.js';
 import type { Row } from '../db/driver.js';
-import type { LifecycleContext, SqlSession } from './context.js';
+import type { LifecycleContext, SqlSession, StatementOptions } from './context.js';
+import { LifecycleError } from './errors.js';
 import type { ServerNode } from '../topology/index.js';
+
+/**
+ * Reaching servers and running statements on them, shared by `-p start`, `-p end` and
+ * `-p clean`.
+ */
+
+/** The pod name of a server's DNS name (`altibase-sts-1.altibase-svc` → `altibase-sts-1`). */
+export function podOf(host: string): string {
+  return host.split('.')[0] || host;
+}
 
 /**
  * One reached server: reads always run; changes run, or in a dry run are printed as the plan.
@@ -25,14 +36,14 @@ export class Server {
 
   /** The pod name, for the `[pod]` field of log lines. */
   get pod(): string {
-    return this.node.host.split('.')[0] ?? this.node.host;
+    return podOf(this.node.host);
   }
 
-  read(sql: string): Promise<Row[]> {
-    return this.session.query(sql);
+  read(sql: string, options: StatementOptions = {}): Promise<Row[]> {
+    return this.session.query(sql, options);
   }
 
-  async change(sql: string, options: { timeoutSec?: number; retry?: boolean | number } = {}): Promise<void> {
+  async change(sql: string, options: StatementOptions = {}): Promise<void> {
     if (this.ctx.dryRun) {
       this.ctx.logger.info('plan', sql, { pod: this.pod });
       return;
@@ -42,7 +53,7 @@ export class Server {
   }
 
   /** A change whose listed Altibase errors mean "already so" (e.g. STOP of a stopped object). */
-  async changeTolerating(sql: string, codes: number[], options: { timeoutSec?: number } = {}): Promise<'done' | 'already'> {
+  async changeTolerating(sql: string, codes: number[], options: StatementOptions = {}): Promise<'done' | 'already'> {
     try {
       await this.change(sql, options);
       return 'done';
@@ -68,7 +79,8 @@ export interface Reached {
  * five absent pods cost one timeout, not five. Unreachable servers are normal (pods that do not
  * exist yet) and are only reported.
  */
-export async function reachServers(ctx: LifecycleContext, nodes: readonly ServerNode[], where: string): Promise<Reached> {
+export async function reachServers(ctx: LifecycleContext, nodes: readonly ServerNode[], where: string, deadline?: number): Promise<Reached> {
+  const bounded = deadline === undefined ? {} : { deadline };
   const results = await Promise.all(
     nodes.map(async (node) => {
       const session = ctx.session(node.host);
@@ -76,8 +88,8 @@ export async function reachServers(ctx: LifecycleContext, nodes: readonly Server
         // Pods that do not exist yet are the normal case: one attempt each, all at once. A server
         // that answered "another SYSDBA session is running" exists, though: that one is worth
         // the configured retries.
-        await session.open({ retry: false }).catch((error: unknown) => {
-          if (error instanceof DbError && error.isCode(AltibaseCode.ANOTHER_SYSDBA_SESSION, AltibaseCode.CLIENT_ANOTHER_SYSDBA_SESSION)) return session.open();
+        await session.open({ retry: false, ...bounded }).catch((error: unknown) => {
+          if (error instanceof DbError && error.isCode(AltibaseCode.ANOTHER_SYSDBA_SESSION, AltibaseCode.CLIENT_ANOTHER_SYSDBA_SESSION)) return session.open(bounded);
           throw error;
         });
         return { node, server: new Server(node, session, ctx) };
@@ -92,8 +104,7 @@ export async function reachServers(ctx: LifecycleContext, nodes: readonly Server
       reached.servers.set(result.node.ordinal, result.server);
     } else {
       reached.unreachable.set(result.node.ordinal, { node: result.node, error: result.error });
-      const pod = result.node.host.split('.')[0];
-      ctx.logger.info(where, `${result.node.host} is not reachable (${shortReason(result.error)}); replication with it starts when it starts.`, { ...(pod ? { pod } : {}) });
+      ctx.logger.info(where, `${result.node.host} is not reachable (${shortReason(result.error)}).`, { pod: podOf(result.node.host) });
     }
   }
   return reached;
@@ -102,4 +113,20 @@ export async function reachServers(ctx: LifecycleContext, nodes: readonly Server
 export function shortReason(error: unknown): string {
   if (error instanceof DbError) return `${error.altibaseCode} : ${error.primary.message}`;
   return error instanceof Error ? error.message : String(error);
+}
+
+/** This pod's own server must answer; without it nothing can be done. */
+export async function reachSelf(ctx: LifecycleContext, where: string, deadline?: number): Promise<Server> {
+  const node = { ordinal: ctx.topology.self.ordinal, host: ctx.topology.self.host };
+  const session = ctx.session(node.host);
+  try {
+    await session.open(deadline === undefined ? {} : { deadline });
+  } catch (error) {
+    throw new LifecycleError(
+      `cannot reach this pod's own server at ${node.host}:${ctx.config.portNo} (${shortReason(error)}). ` +
+        'Is the server running, started with REMOTE_SYSDBA_ENABLE=1, and is no other SYSDBA session open?',
+      where,
+    );
+  }
+  return new Server(node, session, ctx);
 }

@@ -1,6 +1,6 @@
 import type { ReplicationGroup } from '../config/model.js';
-import { AltibaseCode, DbError } from '../db/errors.js';
-import { alterSystemSet, dropReplication, flushReplication, startReplication, stopReplication, syncReplication, truncateItem } from '../sql/index.js';
+import { AltibaseCode } from '../db/errors.js';
+import { alterSystemSet, dropReplication, startReplication, stopReplication, syncReplication, truncateItem } from '../sql/index.js';
 import { MASTER_ORDINAL, podNameMismatch, replicationName } from '../topology/index.js';
 import { waitForOwnAddress } from './address-check.js';
 import { completionFileExists, writeCompletionFile } from './completion-file.js';
@@ -10,7 +10,9 @@ import { ensureObject, readAllStates, stopAndReset } from './objects.js';
 import { withProgress } from './progress.js';
 import { hasHistory, type ReplicationStates } from './replication-state.js';
 import { readProperty, checkServerAllows } from './server-checks.js';
-import { reachServers, shortReason, type Reached, Server } from './server.js';
+import { flushAtStartBoundSec, flushWithin } from './flush.js';
+import type { OutcomeRecorder } from './outcome.js';
+import { reachSelf, reachServers, shortReason, type Reached, type Server } from './server.js';
 
 /**
  * `aku -p start`, in the manual's order:
@@ -40,13 +42,63 @@ const W = {
 /** How a group starts on this pod: synchronised from the master, or resumed from its own history. */
 type Path = 'sync' | 'resume';
 
-/** FLUSH WAIT bound for the join's pre-sync flush when AKU_FLUSH_TIMEOUT_AT_START is 0. */
-const DEFAULT_JOIN_FLUSH_WAIT_SEC = 300;
-
 const FAILED_MASTER = 'The MASTER server is detected to have failed. Check and perform a manual recovery.';
 const FAILED_SLAVE = 'The SLAVE server is detected to have failed. Check and perform a manual recovery.';
 
-export async function runStart(ctx: LifecycleContext): Promise<void> {
+export async function runStart(ctx: LifecycleContext, outcome: OutcomeRecorder): Promise<void> {
+  const { topology, logger } = ctx;
+  const step = <T>(where: string, work: () => Promise<T>) => outcome.step(where, work);
+  await step(W.role, async () => checkRole(ctx));
+  const { self, reached, states } = await step(W.connect, async () => {
+    await waitForOwnAddress(ctx);
+    const self = await reachSelf(ctx, W.connect);
+    const reached = await reachServers(ctx, topology.peers, W.connect);
+    const states = await readAllStates([self, ...reached.servers.values()]);
+    return { self, reached, states };
+  });
+  const own = states.get(self.ordinal) as ReplicationStates;
+
+  await step(W.detect, () => detectFailedServers(ctx, self, reached, states));
+  const paths = await step(W.path, async () => choosePaths(ctx, own));
+
+  await step(W.create, async () => {
+    const missing = topology.links.filter((l) => !own.has(l.name)).length;
+    await checkServerAllows(ctx, self, own, missing);
+    await createOwnObjects(ctx, self, own);
+  });
+
+  const syncGroups = ctx.config.replications.filter((g) => paths.get(g.prefix) === 'sync');
+  if (syncGroups.length > 0) {
+    const master = requireMaster(ctx, reached);
+    await step(W.prepare, async () => {
+      await prepareForSync(ctx, self, reached, states, syncGroups);
+      await holdOtherPodsChanges(ctx, self, reached, states, syncGroups);
+    });
+    await step(W.truncate, () => truncateTables(ctx, self, syncGroups));
+    await step(W.sync, () => syncFromMaster(ctx, master, self, syncGroups));
+  }
+
+  const historyBeforeStart = new Set([...own.values()].filter((s) => s.xsn !== -1).map((s) => s.name));
+  await step(W.start, () => startLinks(ctx, self, reached, states, paths));
+  if (ctx.config.flushAtStart) await step(W.flush, () => flushResumedLinks(ctx, self, reached, paths, historyBeforeStart));
+
+  await step(W.admin, async () => {
+    if (topology.self.role === 'SLAVE' && ctx.config.delayStartCompleteTimeSec > 0) {
+      logger.info(W.admin, `Waiting ${ctx.config.delayStartCompleteTimeSec} s (AKU_DELAY_START_COMPLETE_TIME) before leaving ADMIN_MODE.`);
+      if (!ctx.dryRun) await ctx.sleep(ctx.config.delayStartCompleteTimeSec * 1000);
+    }
+    await self.change(alterSystemSet('ADMIN_MODE', 0));
+    logger.info(W.admin, 'ADMIN_MODE is 0: the server accepts ordinary users.');
+  });
+
+  await step(W.complete, async () => {
+    if (!ctx.dryRun) writeCompletionFile(ctx.completionFile);
+    logger.debug(W.complete, `Wrote ${ctx.completionFile}.`);
+  });
+}
+
+/** ② A second start is refused; the pod name must be the StatefulSet's. */
+function checkRole(ctx: LifecycleContext): void {
   const { topology, logger } = ctx;
   if (completionFileExists(ctx.completionFile)) {
     throw new LifecycleError(
@@ -58,66 +110,18 @@ export async function runStart(ctx: LifecycleContext): Promise<void> {
   logger.info(W.role, topology.self.role === 'MASTER' ? 'Start as MASTER Pod.' : 'Start as SLAVE Pod.');
   const mismatch = podNameMismatch(ctx.config, { name: topology.self.podName, ordinal: topology.self.ordinal, source: 'AKU_POD_NAME' });
   if (mismatch) throw new LifecycleError(`${mismatch}. Set AKU_STS_NAME to the StatefulSet's name.`, W.role);
-
-  await waitForOwnAddress(ctx);
-  const self = await reachSelf(ctx, W.connect);
-  const reached = await reachServers(ctx, topology.peers, W.connect);
-  const states = await readAllStates([self, ...reached.servers.values()]);
-  const own = states.get(self.ordinal) as ReplicationStates;
-
-  await detectFailedServers(ctx, self, reached, states);
-  const paths = choosePaths(ctx, own);
-
-  const missing = topology.links.filter((l) => !own.has(l.name)).length;
-  await checkServerAllows(ctx, self, own, missing);
-  await createOwnObjects(ctx, self, own);
-
-  const syncGroups = ctx.config.replications.filter((g) => paths.get(g.prefix) === 'sync');
-  if (syncGroups.length > 0) {
-    const master = reached.servers.get(MASTER_ORDINAL);
-    if (!master) {
-      const why = reached.unreachable.get(MASTER_ORDINAL);
-      throw new LifecycleError(
-        `the MASTER pod ${topology.master.host} cannot be reached (${shortReason(why?.error)}), and this pod needs its data. ` +
-          'Nothing was truncated; aku -p start will sync once the MASTER is back.',
-        W.sync,
-      );
-    }
-    await prepareForSync(ctx, self, reached, states, syncGroups);
-    await holdOtherPodsChanges(ctx, self, reached, states, syncGroups);
-    await truncateTables(ctx, self, syncGroups);
-    await syncFromMaster(ctx, master, self, syncGroups);
-  }
-
-  const historyBeforeStart = new Set([...own.values()].filter((s) => s.xsn !== -1).map((s) => s.name));
-  await startLinks(ctx, self, reached, states, paths);
-  if (ctx.config.flushAtStart) await flushResumedLinks(ctx, self, reached, paths, historyBeforeStart);
-
-  if (topology.self.role === 'SLAVE' && ctx.config.delayStartCompleteTimeSec > 0) {
-    logger.info(W.admin, `Waiting ${ctx.config.delayStartCompleteTimeSec} s (AKU_DELAY_START_COMPLETE_TIME) before leaving ADMIN_MODE.`);
-    if (!ctx.dryRun) await ctx.sleep(ctx.config.delayStartCompleteTimeSec * 1000);
-  }
-  await self.change(alterSystemSet('ADMIN_MODE', 0));
-  logger.info(W.admin, 'ADMIN_MODE is 0: the server accepts ordinary users.');
-
-  if (!ctx.dryRun) writeCompletionFile(ctx.completionFile);
-  logger.debug(W.complete, `Wrote ${ctx.completionFile}.`);
 }
 
-/** This pod's own server must answer; without it nothing can be done. */
-export async function reachSelf(ctx: LifecycleContext, where: string): Promise<Server> {
-  const node = { ordinal: ctx.topology.self.ordinal, host: ctx.topology.self.host };
-  const session = ctx.session(node.host);
-  try {
-    await session.open();
-  } catch (error) {
-    throw new LifecycleError(
-      `cannot reach this pod's own server at ${node.host}:${ctx.config.portNo} (${shortReason(error)}). ` +
-        'Is the server running, started with REMOTE_SYSDBA_ENABLE=1, and is no other SYSDBA session open?',
-      where,
-    );
-  }
-  return new Server(node, session, ctx);
+/** A slave that needs a SYNC needs the MASTER; without it nothing is truncated. */
+function requireMaster(ctx: LifecycleContext, reached: Reached): Server {
+  const master = reached.servers.get(MASTER_ORDINAL);
+  if (master) return master;
+  const why = reached.unreachable.get(MASTER_ORDINAL);
+  throw new LifecycleError(
+    `the MASTER pod ${ctx.topology.master.host} cannot be reached (${shortReason(why?.error)}), and this pod needs its data. ` +
+      'Nothing was truncated; aku -p start will sync once the MASTER is back.',
+    W.sync,
+  );
 }
 
 /**
@@ -239,7 +243,7 @@ async function prepareForSync(ctx: LifecycleContext, self: Server, reached: Reac
 async function holdOtherPodsChanges(ctx: LifecycleContext, self: Server, reached: Reached, states: Map<number, ReplicationStates>, groups: ReplicationGroup[]): Promise<void> {
   const own = states.get(self.ordinal) as ReplicationStates;
   const others = [...reached.servers.values()].filter((s) => s.ordinal !== MASTER_ORDINAL);
-  const waitSec = ctx.config.flushTimeoutAtStartSec > 0 ? ctx.config.flushTimeoutAtStartSec : DEFAULT_JOIN_FLUSH_WAIT_SEC;
+  const boundSec = flushAtStartBoundSec(ctx.config);
   for (const group of groups) {
     // Only toward reached slaves: an absent pod's pair stays (reset) and is handled by startTowardAbsentPeer.
     for (const link of ctx.topology.links.filter((l) => l.group === group && l.peer.ordinal !== MASTER_ORDINAL && reached.servers.has(l.peer.ordinal) && own.has(l.name))) {
@@ -254,12 +258,13 @@ async function holdOtherPodsChanges(ctx: LifecycleContext, self: Server, reached
         await ensureObject(ctx, peer, states.get(peer.ordinal) as ReplicationStates, group, self.ordinal);
         await peer.changeTolerating(startReplication(name, { retry: true }), [AltibaseCode.SENDER_ALREADY_STARTED]);
         ctx.logger.info(W.prepare, `${peer.pod} keeps its changes for this pod from now on; flushing its changes to the MASTER before the sync.`, target);
-        try {
-          await withProgress(ctx, W.prepare, `FLUSH of ${toMaster} on ${peer.host}`, { pod: peer.pod, replication: toMaster }, () =>
-            peer.change(flushReplication(toMaster, { all: false, waitSec })));
-        } catch (error) {
+        const flushed = await flushWithin(ctx, {
+          where: W.prepare, server: peer, name: toMaster, peerHost: ctx.topology.master.host, all: false, deadline: ctx.now() + boundSec * 1000, boundSec,
+        });
+        if (flushed.kind !== 'flushed') {
+          const why = flushed.kind === 'expired' ? `not flushed within ${boundSec} s` : flushed.kind === 'failed' ? flushed.reason : 'its sender is not running';
           throw new LifecycleError(
-            `${peer.host} could not flush its changes to the MASTER (${toMaster}: ${shortReason(error)}); a SYNC now could miss them. ` +
+            `${peer.host} could not flush its changes to the MASTER (${toMaster}: ${why}); a SYNC now could miss them. ` +
               'Nothing was truncated; aku -p start will try again.',
             W.prepare,
           );
@@ -366,37 +371,35 @@ async function startTowardAbsentPeer(ctx: LifecycleContext, self: Server, own: R
 }
 
 /**
- * FLUSH for pairs that resumed with history: this pod sends what it had not sent
- * (`FLUSH ALL`, bounded by AKU_FLUSH_TIMEOUT_AT_START when it is not 0), and each reached pod
- * sends what it had not sent to this one (`FLUSH ALL`, or `FLUSH WAIT t`).
+ * FLUSH for pairs that resumed with history, all within one bound (flushAtStartBoundSec): this
+ * pod sends what it had not sent (`FLUSH ALL`: nobody writes here yet, ADMIN_MODE is 1), and each
+ * reached pod sends what it had not sent to this one (`FLUSH`, whose target is fixed when issued,
+ * so writers on that pod cannot make it chase). A FLUSH that runs out of time leaves replication
+ * running: the started sender delivers the rest when the link heals.
  */
 async function flushResumedLinks(ctx: LifecycleContext, self: Server, reached: Reached, paths: Map<string, Path>, history: Set<string>): Promise<void> {
   const links = ctx.topology.links.filter((l) => paths.get(l.group.prefix) === 'resume' && history.has(l.name) && reached.servers.has(l.peer.ordinal));
   if (links.length === 0) return;
-  const wait = ctx.config.flushTimeoutAtStartSec;
+  const boundSec = flushAtStartBoundSec(ctx.config);
+  const deadline = ctx.now() + boundSec * 1000;
   ctx.logger.info(W.flush, 'Flush replications.');
-  for (const link of links) {
-    await flushOn(ctx, self, link.name, flushReplication(link.name, wait > 0 ? { all: true, waitSec: wait } : { all: true }));
-  }
-  await Promise.all(
-    links.map((link) => {
-      const peer = reached.servers.get(link.peer.ordinal) as Server;
-      return flushOn(ctx, peer, link.name, flushReplication(link.name, wait > 0 ? { all: false, waitSec: wait } : { all: true }));
-    }),
-  );
+  ctx.logger.info(W.flush, `Every FLUSH ends within ${boundSec} s (${ctx.config.flushTimeoutAtStartSec > 0 ? 'AKU_FLUSH_TIMEOUT_AT_START' : 'half of AKU_QUERY_TIMEOUT, at most 120 s, as AKU_FLUSH_TIMEOUT_AT_START is 0'}).`);
+  const here = async () => {
+    for (const link of links) await flushOn(ctx, self, link.name, link.peer.host, true, deadline, boundSec);
+  };
+  await Promise.all([
+    here(),
+    ...links.map((link) => flushOn(ctx, reached.servers.get(link.peer.ordinal) as Server, link.name, ctx.topology.self.host, false, deadline, boundSec)),
+  ]);
   ctx.logger.info(W.flush, 'Replication flush has ended.');
 }
 
-/** A FLUSH that runs out of time or finds no sender leaves replication running; it is reported, not fatal. */
-async function flushOn(ctx: LifecycleContext, server: Server, name: string, sql: string): Promise<void> {
+async function flushOn(ctx: LifecycleContext, server: Server, name: string, peerHost: string, all: boolean, deadline: number, boundSec: number): Promise<void> {
   const target = { pod: server.pod, replication: name };
-  try {
-    await withProgress(ctx, W.flush, `FLUSH of ${name} on ${server.host}`, target, () => server.change(sql));
-  } catch (error) {
-    if (error instanceof DbError && error.isCode(AltibaseCode.FLUSH_WAIT_EXPIRED, AltibaseCode.REPLICATION_NOT_STARTED, AltibaseCode.QUERY_TIMEOUT)) {
-      ctx.logger.warn(W.flush, `${name} on ${server.host} was not fully flushed (${shortReason(error)}); replication goes on and sends the rest.`, target);
-      return;
-    }
-    throw error;
-  }
+  const result = await flushWithin(ctx, { where: W.flush, server, name, peerHost, all, deadline, boundSec });
+  if (result.kind === 'flushed') return;
+  const why = result.kind === 'expired'
+    ? `within ${boundSec} s${result.gap === undefined ? '' : ` (gap ${result.gap})`}`
+    : result.kind === 'no-sender' ? '(no sender runs)' : `(${result.reason})`;
+  ctx.logger.warn(W.flush, `${name} on ${server.pod} was not fully flushed ${why}; replication goes on and its sender delivers the rest when the link heals.`, target);
 }

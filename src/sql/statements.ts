@@ -16,6 +16,11 @@ export const SELECT_REPLICATIONS = 'SELECT REPLICATION_NAME, XSN, IS_STARTED FRO
 export const SELECT_REPLICATION_ITEMS =
   'SELECT REPLICATION_NAME, LOCAL_USER_NAME, LOCAL_TABLE_NAME, LOCAL_PARTITION_NAME FROM SYSTEM_.SYS_REPL_ITEMS_';
 
+/** The gap of one object's sender (no row when no sender runs). */
+export function selectReplicationGap(name: string): string {
+  return `SELECT REP_NAME, REP_GAP FROM V$REPGAP WHERE REP_NAME = '${replication(name)}'`;
+}
+
 /** Server properties aku depends on. */
 export type ServerProperty =
   | 'ADMIN_MODE'

@@ -60,7 +60,7 @@ describe('bin/aku (the built CLI)', () => {
   });
 
   it('refuses stray arguments and unknown flags without a stack trace, exit 2', async () => {
-    for (const args of [['extra'], ['--nope'], ['-i', '-p', 'start'], ['-p', 'start', '--json']]) {
+    for (const args of [['extra'], ['--nope'], ['-i', '-p', 'start'], ['-p', 'start', '--show-password']]) {
       const result = await runAku(args, env);
       assert.equal(result.exitCode, 2, args.join(' '));
       assert.doesNotMatch(String(result.stderr), /\n\s+at /, 'no stack trace');

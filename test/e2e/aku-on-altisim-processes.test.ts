@@ -79,18 +79,14 @@ describe('bin/aku against altisim server processes', function () {
 
   it('starts a MASTER, joins two slaves by SYNC, replicates writes from every pod, and ends a pod', async () => {
     await startServer(0);
-    let t = Date.now();
     const master = await aku(0, '-p', 'start');
-    console.log("master", Date.now() - t);
     assert.equal(master.exitCode, 0, String(master.stdout));
     assert.match(String(master.stdout), /^AKU started with START option\.\n.*Start as MASTER Pod\./);
     await sql(0, Array.from({ length: 50 }, (_, k) => `INSERT INTO SYS.T1 VALUES (${k + 1}, 'm')`));
 
     for (const pod of [1, 2]) {
       await startServer(pod);
-      t = Date.now();
       const join = await aku(pod, '-p', 'start');
-      console.log("join", pod, Date.now() - t);
       assert.equal(join.exitCode, 0, String(join.stdout));
       assert.match(String(join.stdout), /Sync tables from MASTER Server\.\n.*Replication sync has ended\./);
       assert.doesNotMatch(String(join.stdout) + String(join.stderr), new RegExp(PASSWORD));

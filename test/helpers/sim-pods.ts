@@ -7,7 +7,7 @@ import type { AkuConfig, ReplicationGroup } from '../../src/config/index.js';
 import type { Row } from '../../src/db/driver.js';
 import { ServerSessions } from '../../src/db/server-sessions.js';
 import { sessionSettingsFromConfig } from '../../src/db/session.js';
-import { runPodLifecycle, type LifecycleContext, type PodAction, type SqlSession } from '../../src/lifecycle/index.js';
+import { runPodLifecycle, type LifecycleContext, type LifecycleOutcome, type PodAction, type SqlSession } from '../../src/lifecycle/index.js';
 import { Logger } from '../../src/log/logger.js';
 import { buildTopology } from '../../src/topology/index.js';
 import { fixtureText, parse } from './conf.js';
@@ -114,7 +114,7 @@ export class SimPods {
    * before its k-th statement (1-based, counted over every server): that statement and every
    * later one never reach a server, and no cleanup runs.
    */
-  async aku(i: number, action: PodAction, options: { dryRun?: boolean; config?: Partial<AkuConfig>; killAtStatement?: number } = {}): Promise<AkuRun & { statements: number }> {
+  async aku(i: number, action: PodAction, options: { dryRun?: boolean; config?: Partial<AkuConfig>; killAtStatement?: number } = {}): Promise<AkuRun & { statements: number; outcome: LifecycleOutcome }> {
     const config = { ...this.config, ...options.config };
     const lines: string[] = [];
     const errors: string[] = [];
@@ -141,12 +141,12 @@ export class SimPods {
       now: () => Date.now(),
       progressIntervalSec: 1,
     };
-    const code = await runPodLifecycle(action, ctx, () => sessions.closeAll());
+    const outcome = await runPodLifecycle(action, ctx, () => sessions.closeAll());
     if (counter.killed) {
       // A killed process writes no banner and leaves no completion file behind it.
-      return { code: 137, lines, errors, statements: counter.statements };
+      return { code: 137, lines, errors, statements: counter.statements, outcome };
     }
-    return { code, lines, errors, statements: counter.statements };
+    return { code: outcome.exitCode, lines, errors, statements: counter.statements, outcome };
   }
 
   /** Waits until every listed pod holds the same rows of a table, or fails after a while. */

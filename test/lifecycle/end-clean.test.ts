@@ -83,18 +83,32 @@ describe('aku -p end and -p clean (altisim in-process)', function () {
     const seconds = (Date.now() - started) / 1000;
     assert.ok(seconds < 4 + 2, `took ${seconds} s`);
     const said = messages(run).join('\n');
-    assert.match(said, /AKU_REP_02 toward altibase-sts-0\.altibase-svc was not fully flushed/);
-    assert.match(said, /AKU_REP_02 is not reset here: it still holds unsent changes/);
-    assert.notEqual((await pods.replications(2)).get('AKU_REP_02')?.xsn, -1, 'kept for a later start');
+    assert.equal(run.code, 1);
+    assert.match(said, /AKU_REP_02 toward altibase-sts-0\.altibase-svc: not flushed within \d s/);
+    assert.match(said, /AKU_REP_02 is kept on both sides, not reset \(not flushed within/);
+    assert.match(said, /AKU_REP_12 is kept on both sides, not reset \(kept with the pairs that could not deliver/);
+    for (const pod of [0, 2]) assert.notEqual((await pods.replications(pod)).get('AKU_REP_02')?.xsn, -1, `kept for a later start on pod ${pod}`);
     assert.ok(!existsSync(pods.completionFile(2)));
   });
 
-  it('end names what it could not do on an unreachable pod', async () => {
+  it('end with a peer down keeps every pair on both sides, names the unreachable one, and exits 1', async () => {
     pods = await cluster(3);
     pods.cluster.kill('altibase-sts-1');
     const run = await pods.aku(2, 'end');
+    assert.equal(run.code, 1, run.lines.join('\n'));
+    const said = messages(run).join('\n');
+    assert.match(said, /AKU_REP_12 is kept on both sides, not reset \(altibase-sts-1\.altibase-svc is not reachable\)/);
+    assert.match(said, /-p end could not deliver every change: AKU_REP_12 \(altibase-sts-1\.altibase-svc is not reachable\)/);
+    assert.deepEqual(run.outcome.pairs.filter((p) => p.result === 'kept').map((p) => p.replication).sort(), ['AKU_REP_02', 'AKU_REP_12', 'AKU_REP_23']);
+    assert.notEqual((await pods.replications(0)).get('AKU_REP_02')?.xsn, -1, 'the MASTER keeps its side of the kept pair');
+  });
+
+  it('end with a peer that never existed resets the pairs toward it and names the statements to run there', async () => {
+    pods = await cluster(2, testConfig({ serverCount: 3 }));
+    const run = await pods.aku(1, 'end');
     assert.equal(run.code, 0, run.lines.join('\n'));
-    assert.match(messages(run).join('\n'), /AKU_REP_12 was not stopped or reset on altibase-sts-1\.altibase-svc \(not reachable\)\. If that pod is running, run there: ALTER REPLICATION AKU_REP_12 STOP; ALTER REPLICATION AKU_REP_12 RESET;/);
+    assert.match(messages(run).join('\n'), /AKU_REP_12 was not stopped or reset on altibase-sts-2\.altibase-svc \(not reachable\)\. If that pod is running, run there: ALTER REPLICATION AKU_REP_12 STOP; ALTER REPLICATION AKU_REP_12 RESET;/);
+    assert.equal((await pods.replications(0)).get('AKU_REP_01')?.xsn, -1);
   });
 
   it('clean stops and drops every aku object here and stops them on the other pods', async () => {

@@ -27,7 +27,7 @@ describe('MASTER failure detection and the manual recovery (altisim in-process)'
     }
     for (const sql of ['ALTER REPLICATION AKU_REP_01 STOP', 'ALTER REPLICATION AKU_REP_01 RESET', 'ALTER REPLICATION AKU_REP_01 SYNC']) {
       await pods.sysdba(1, sql).catch((error: Error) => {
-        if (!/ERR-61027/.test(error.message)) throw error; // STOP may find it not started
+        if (!/ERR-61027/.test(error.message)) throw new Error(`${sql}: ${error.message}`); // STOP may find it not started
       });
     }
     await pods.sysdba(0, 'ALTER REPLICATION AKU_REP_01 START');
