@@ -5,7 +5,7 @@
  * Location: $AKU_TOOLS_DIR/tools.env, else <repo>/.cache/tools/tools.env (the installer's default).
  * A missing tool is an error that says how to install it; these tests are never skipped.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -199,16 +199,11 @@ export async function kubeconform(manifests: string): Promise<KubeconformResult>
   return { exitCode: result.exitCode ?? -1, resources: parsed.resources ?? [] };
 }
 
-/** The chart's ci/ matrix of values files. */
-export const CI_VALUES = [
-  'ci/default-values.yaml',
-  'ci/one-group-values.yaml',
-  'ci/three-groups-values.yaml',
-  'ci/existing-secret-values.yaml',
-  'ci/persistence-off-values.yaml',
-  'ci/overrides-values.yaml',
-  'ci/simulator-values.yaml',
-];
+/** The chart's ci/ matrix: every values file in chart/ci (helm lint's convention), so a new one is tested at once. */
+export const CI_VALUES = readdirSync(join(CHART_DIR, 'ci'))
+  .filter((f) => f.endsWith('-values.yaml'))
+  .sort()
+  .map((f) => `ci/${f}`);
 
 /** The Altibase container of the rendered StatefulSet. */
 export function altibaseContainer(sts: K8sObject): any {
