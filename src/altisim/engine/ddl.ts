@@ -2,19 +2,19 @@
 import { simError } from '../errors.js';
 import type { QualifiedName, Statement } from '../sql/ast.js';
 import { hasPartition, type ColumnDef, type Partitioning, type TableDef } from './catalog.js';
-import type { DatabaseInstance } from './instance.js';
+import type { Database } from './database.js';
 import type { ServerSession } from './session.js';
 import { coerceToKind, kindOfType } from './values.js';
 import { resolveTable } from './dml.js';
 
 const INTEGER_TYPES = new Set(['INTEGER', 'INT', 'BIGINT', 'SMALLINT']);
 
-export function createUser(db: DatabaseInstance, statement: Extract<Statement, { kind: 'createUser' }>): void {
+export function createUser(db: Database, statement: Extract<Statement, { kind: 'createUser' }>): void {
   if (db.state.users.has(statement.name)) throw simError('QP_DUPLICATE_OBJECT', statement.name);
   db.commit({ t: 'user', user: { name: statement.name, password: statement.password } });
 }
 
-export function dropUser(db: DatabaseInstance, statement: Extract<Statement, { kind: 'dropUser' }>): void {
+export function dropUser(db: Database, statement: Extract<Statement, { kind: 'dropUser' }>): void {
   if (!db.state.users.has(statement.name) || statement.name === 'SYS') throw simError('QP_USER_NOT_FOUND');
   const owned = [...db.state.tables.values()].filter((data) => data.def.user === statement.name);
   if (owned.length > 0 && !statement.cascade) throw simError('QP_USER_HAS_OBJECTS');
@@ -23,7 +23,7 @@ export function dropUser(db: DatabaseInstance, statement: Extract<Statement, { k
 }
 
 export function createTable(
-  db: DatabaseInstance,
+  db: Database,
   session: ServerSession,
   statement: Extract<Statement, { kind: 'createTable' }>,
 ): void {
@@ -84,7 +84,7 @@ function buildPartitioning(ast: NonNullable<Extract<Statement, { kind: 'createTa
 }
 
 /** Is the table (or one of its partitions) an item of any replication object? */
-export function isReplicated(db: DatabaseInstance, user: string, table: string, partition?: string): boolean {
+export function isReplicated(db: Database, user: string, table: string, partition?: string): boolean {
   for (const meta of db.state.replications.values()) {
     for (const item of meta.items) {
       if (item.localUser !== user || item.localTable !== table) continue;
@@ -94,14 +94,14 @@ export function isReplicated(db: DatabaseInstance, user: string, table: string, 
   return false;
 }
 
-export function dropTable(db: DatabaseInstance, session: ServerSession, name: QualifiedName): void {
+export function dropTable(db: Database, session: ServerSession, name: QualifiedName): void {
   const data = resolveTable(db, session, name);
   if (isReplicated(db, data.def.user, data.def.name)) throw simError('QP_DDL_WITH_REPLICATED_TABLE');
   db.commit({ t: 'dropTable', user: data.def.user, table: data.def.name });
 }
 
 /** TRUNCATE TABLE / ALTER TABLE … TRUNCATE PARTITION: local only, never replicated (§0.12, §8). */
-export function truncate(db: DatabaseInstance, session: ServerSession, name: QualifiedName, partition?: string): void {
+export function truncate(db: Database, session: ServerSession, name: QualifiedName, partition?: string): void {
   const data = resolveTable(db, session, name);
   if (partition !== undefined && !hasPartition(data.def, partition)) throw simError('QP_PARTITION_NOT_FOUND', partition);
   if (isReplicated(db, data.def.user, data.def.name, partition)) {

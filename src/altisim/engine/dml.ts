@@ -5,11 +5,11 @@ import { candidateRows } from './access-path.js';
 import { columnOf, partitionOf, primaryKeyOf, primaryKeyValues, type ColumnDef, type TableData } from './catalog.js';
 import type { Change } from './durable-state.js';
 import { evaluate, referencedColumns, test } from './expressions.js';
-import type { DatabaseInstance } from './instance.js';
+import type { Database } from './database.js';
 import type { ServerSession } from './session.js';
 import { coerceToKind, type Row, type SqlValue } from './values.js';
 
-export function resolveTable(db: DatabaseInstance, session: ServerSession, name: QualifiedName): TableData {
+export function resolveTable(db: Database, session: ServerSession, name: QualifiedName): TableData {
   const data = db.table(name.user ?? session.user, name.name);
   if (!data) throw simError('QP_TABLE_NOT_FOUND');
   return data;
@@ -36,7 +36,7 @@ function checkColumnsExist(data: TableData, expr: Expr | undefined): void {
   for (const column of referencedColumns(expr)) if (!columnOf(data.def, column)) throw simError('QP_COLUMN_NOT_FOUND', column);
 }
 
-export function insert(db: DatabaseInstance, session: ServerSession, statement: Extract<Statement, { kind: 'insert' }>): void {
+export function insert(db: Database, session: ServerSession, statement: Extract<Statement, { kind: 'insert' }>): void {
   const data = resolveTable(db, session, statement.table);
   const columns = (statement.columns ?? data.def.columns.map((column) => column.name)).map((name) => {
     const column = columnOf(data.def, name);
@@ -71,7 +71,7 @@ function matchingRows(data: TableData, where: Expr | undefined): Row[] {
   return rows;
 }
 
-export function update(db: DatabaseInstance, session: ServerSession, statement: Extract<Statement, { kind: 'update' }>): void {
+export function update(db: Database, session: ServerSession, statement: Extract<Statement, { kind: 'update' }>): void {
   const data = resolveTable(db, session, statement.table);
   const assignments = statement.assignments.map((assignment) => {
     const column = columnOf(data.def, assignment.column);
@@ -109,7 +109,7 @@ export function update(db: DatabaseInstance, session: ServerSession, statement: 
   db.commitLocal(changes);
 }
 
-export function deleteRows(db: DatabaseInstance, session: ServerSession, statement: Extract<Statement, { kind: 'delete' }>): void {
+export function deleteRows(db: Database, session: ServerSession, statement: Extract<Statement, { kind: 'delete' }>): void {
   const data = resolveTable(db, session, statement.table);
   const changes: Change[] = matchingRows(data, statement.where).map((row) => ({
     op: 'delete',

@@ -4,7 +4,7 @@ import { isReplicationDdl, type Statement } from '../sql/ast.js';
 import { candidateRows } from './access-path.js';
 import { createTable, createUser, dropTable, dropUser, truncate } from './ddl.js';
 import { deleteRows, insert, resolveTable, update } from './dml.js';
-import type { DatabaseInstance } from './instance.js';
+import type { Database } from './database.js';
 import { runSelect, type RowSource } from './query.js';
 import { alterReplication, createReplication, dropReplication } from './replication/commands.js';
 import type { ServerSession, StatementContext } from './session.js';
@@ -18,7 +18,7 @@ function requireSys(session: ServerSession): void {
 }
 
 export async function executeStatement(
-  db: DatabaseInstance,
+  db: Database,
   session: ServerSession,
   statement: Statement,
   context: StatementContext,
@@ -81,7 +81,7 @@ export async function executeStatement(
   }
 }
 
-function rowSource(db: DatabaseInstance, session: ServerSession, statement: Extract<Statement, { kind: 'select' }>): RowSource {
+function rowSource(db: Database, session: ServerSession, statement: Extract<Statement, { kind: 'select' }>): RowSource {
   const from = statement.from;
   if (!from) throw simError('QP_TABLE_NOT_FOUND');
   const view = findView(from.user, from.name);

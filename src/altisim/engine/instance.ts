@@ -4,6 +4,7 @@
  * a new one from the same disk, so only persisted state carries over (§0.10).
  */
 import { parseStatement } from '../sql/parser.js';
+import { ServerDownError, type Database, type InstanceIdentity } from './database.js';
 import { tableKey, type TableData } from './catalog.js';
 import { applyOp, type Change, type DurableOp, type DurableState, type LogEntry } from './durable-state.js';
 import { executeStatement } from './executor.js';
@@ -16,27 +17,9 @@ import type { InboundLinkHandler, PeerAddress, ReplicationConnector } from './re
 import { ServerSession, StatementContext, type LoginRequest } from './session.js';
 import type { Row } from './values.js';
 
-/** Who the server is on the network; fixed across restarts. */
-export interface InstanceIdentity {
-  readonly name: string;
-  /** The address the server's replication and service endpoints answer on. */
-  readonly address: string;
-  readonly servicePort: number;
-  readonly replicationPort: number;
-  readonly connector: ReplicationConnector;
-  /** SYNC PARALLEL is capped at twice this. */
-  readonly cpuCount: number;
-}
+export { ServerDownError, type InstanceIdentity } from './database.js';
 
-/** Thrown into work that outlives its incarnation (the server was killed meanwhile). */
-export class ServerDownError extends Error {
-  constructor(name: string) {
-    super(`server ${name} is down`);
-    this.name = 'ServerDownError';
-  }
-}
-
-export class DatabaseInstance implements ReplicationHost {
+export class DatabaseInstance implements Database, ReplicationHost {
   readonly properties: PropertySet;
   readonly replication: ReplicationManager;
   readonly sessions = new Set<ServerSession>();

@@ -2,17 +2,17 @@
  * Meta tables and performance views (altibase-replication.md §10), computed from the server's
  * persisted metadata (SYSTEM_.SYS_*) and its runtime senders/receivers (V$*).
  */
-import type { DatabaseInstance } from './instance.js';
+import type { Database } from './database.js';
 import type { RowSource } from './query.js';
 import { itemCovers, NULL_SN } from './replication/meta.js';
 import type { Row } from './values.js';
 
-type ViewBuilder = (db: DatabaseInstance) => RowSource;
+type ViewBuilder = (db: Database) => RowSource;
 
 const REPL_MODE_LAZY = 0;
 const APPLIER_INIT_BUFFER_SIZE = 128 * 1024 * 1024;
 
-function sysReplications(db: DatabaseInstance): RowSource {
+function sysReplications(db: Database): RowSource {
   return {
     columns: [
       'REPLICATION_NAME', 'LAST_USED_HOST_NO', 'HOST_COUNT', 'IS_STARTED', 'XSN', 'ITEM_COUNT', 'CONFLICT_RESOLUTION',
@@ -41,7 +41,7 @@ function sysReplications(db: DatabaseInstance): RowSource {
   };
 }
 
-function sysReplHosts(db: DatabaseInstance): RowSource {
+function sysReplHosts(db: Database): RowSource {
   const rows: Row[] = [];
   for (const meta of db.state.replications.values()) {
     for (const target of meta.hosts) {
@@ -58,7 +58,7 @@ function sysReplHosts(db: DatabaseInstance): RowSource {
   return { columns: ['HOST_NO', 'REPLICATION_NAME', 'HOST_IP', 'PORT_NO', 'CONN_TYPE', 'IB_LATENCY'], rows };
 }
 
-function sysReplItems(db: DatabaseInstance): RowSource {
+function sysReplItems(db: Database): RowSource {
   const rows: Row[] = [];
   for (const meta of db.state.replications.values()) {
     for (const item of meta.items) {
@@ -89,7 +89,7 @@ function sysReplItems(db: DatabaseInstance): RowSource {
   };
 }
 
-function vRepSender(db: DatabaseInstance): RowSource {
+function vRepSender(db: Database): RowSource {
   const rows: Row[] = [];
   for (const sender of db.replication.senders.values()) {
     const meta = db.meta(sender.name);
@@ -121,7 +121,7 @@ function vRepSender(db: DatabaseInstance): RowSource {
   };
 }
 
-function vRepReceiver(db: DatabaseInstance): RowSource {
+function vRepReceiver(db: Database): RowSource {
   const rows: Row[] = [...db.replication.receivers.values()].map((receiver) => ({
     REP_NAME: receiver.name,
     MY_IP: receiver.local.address,
@@ -150,7 +150,7 @@ function vRepReceiver(db: DatabaseInstance): RowSource {
 }
 
 /** REP_GAP is the SN distance (altisim SNs count transactions); REP_GAP_SIZE estimates the unsent bytes. */
-function vRepGap(db: DatabaseInstance): RowSource {
+function vRepGap(db: Database): RowSource {
   const rows: Row[] = [];
   const lastSN = db.lastSN();
   for (const sender of db.replication.senders.values()) {
@@ -184,14 +184,14 @@ function vRepGap(db: DatabaseInstance): RowSource {
   };
 }
 
-function vProperty(db: DatabaseInstance): RowSource {
+function vProperty(db: Database): RowSource {
   return {
     columns: ['NAME', 'VALUE1'],
     rows: db.properties.entries().map(([name, value]) => ({ NAME: name, VALUE1: String(value) })),
   };
 }
 
-function sysUsers(db: DatabaseInstance): RowSource {
+function sysUsers(db: Database): RowSource {
   let id = 0;
   return {
     columns: ['USER_ID', 'USER_NAME'],
@@ -199,7 +199,7 @@ function sysUsers(db: DatabaseInstance): RowSource {
   };
 }
 
-function sysTables(db: DatabaseInstance): RowSource {
+function sysTables(db: Database): RowSource {
   return {
     columns: ['USER_NAME', 'TABLE_NAME', 'TABLE_OID', 'TABLE_TYPE', 'IS_PARTITIONED'],
     rows: [...db.state.tables.values()].map((data) => ({
@@ -212,7 +212,7 @@ function sysTables(db: DatabaseInstance): RowSource {
   };
 }
 
-function sysTablePartitions(db: DatabaseInstance): RowSource {
+function sysTablePartitions(db: Database): RowSource {
   const rows: Row[] = [];
   for (const data of db.state.tables.values()) {
     for (const partition of data.def.partitioning?.partitions ?? []) {

@@ -6,7 +6,7 @@
 import { DriverError, type Connection, type ConnectOptions, type Diagnostic, type Driver, type Row } from '../../db/driver.js';
 import { clientDiagnostics } from '../../db/drivers/altisim-wire.js';
 import { AltibaseError } from '../errors.js';
-import { ServerDownError } from '../engine/instance.js';
+import { ServerDownError } from '../engine/database.js';
 import type { SimServer } from '../engine/server.js';
 import type { ServerSession } from '../engine/session.js';
 import type { SimCluster } from './cluster.js';

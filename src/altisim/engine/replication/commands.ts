@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import { AltibaseError, simError } from '../../errors.js';
 import type { ReplicationAction, ReplicationItemAst, Statement, TableRef } from '../../sql/ast.js';
 import { hasPartition, partitionOf } from '../catalog.js';
-import { ServerDownError, type DatabaseInstance } from '../instance.js';
+import { ServerDownError, type Database } from '../database.js';
 import type { StatementContext } from '../session.js';
 import { yieldToEventLoop } from '../signal.js';
 import type { Row } from '../values.js';
@@ -21,7 +21,7 @@ const MAX_HOST_LENGTH = 64;
 
 type CreateStatement = Extract<Statement, { kind: 'createReplication' }>;
 
-export function createReplication(db: DatabaseInstance, statement: CreateStatement): void {
+export function createReplication(db: Database, statement: CreateStatement): void {
   if (statement.eager) throw simError('SIM_UNSUPPORTED', 'EAGER replication');
   if (db.state.replications.has(statement.name)) throw simError('RP_DUPLICATE_REPLICATION');
 
@@ -71,7 +71,7 @@ export function createReplication(db: DatabaseInstance, statement: CreateStateme
 }
 
 /** Item checks of §3.3 step 5, on the local (FROM) side. */
-function validateItem(db: DatabaseInstance, item: ReplicationItemAst): ReplicationItemMeta {
+function validateItem(db: Database, item: ReplicationItemAst): ReplicationItemMeta {
   const { from, to } = item;
   const user = from.table.user as string;
   if (!db.state.users.has(user)) throw simError('RP_NOT_EXISTS_USER', user);
@@ -97,7 +97,7 @@ function validateItem(db: DatabaseInstance, item: ReplicationItemAst): Replicati
   return meta;
 }
 
-export function dropReplication(db: DatabaseInstance, name: string): void {
+export function dropReplication(db: Database, name: string): void {
   const meta = db.meta(name);
   if (!meta) throw simError('RP_NOT_EXIST_REPLICATION');
   if (meta.isStarted !== 0 || db.replication.senders.has(name)) throw simError('RP_ALREADY_STARTED_DDL');
@@ -107,7 +107,7 @@ export function dropReplication(db: DatabaseInstance, name: string): void {
 }
 
 export async function alterReplication(
-  db: DatabaseInstance,
+  db: Database,
   name: string,
   action: ReplicationAction,
   context: StatementContext,
@@ -137,7 +137,7 @@ export async function alterReplication(
 }
 
 /** START / QUICKSTART [RETRY] (§4.2, §0.6). */
-async function start(db: DatabaseInstance, meta: ReplicationMeta, quick: boolean, retry: boolean): Promise<void> {
+async function start(db: Database, meta: ReplicationMeta, quick: boolean, retry: boolean): Promise<void> {
   if (db.replication.senders.has(meta.name)) throw simError('RP_ALREADY_STARTED');
   const sender = db.replication.createSender(meta.name, quick ? START_FLAG.QUICK : START_FLAG.NORMAL);
   if (retry) {
@@ -162,7 +162,7 @@ async function start(db: DatabaseInstance, meta: ReplicationMeta, quick: boolean
  * STOP (§4.4, §0.7): ends the sender, IS_STARTED = 0, XSN kept. The sender's stop message waits
  * for the peer to apply what was already sent (see Sender.stopGracefully).
  */
-async function stop(db: DatabaseInstance, meta: ReplicationMeta): Promise<void> {
+async function stop(db: Database, meta: ReplicationMeta): Promise<void> {
   const sender = db.replication.senders.get(meta.name);
   if (!sender && meta.isStarted !== 1 && db.properties.getNumber('REPLICATION_PORT_NO') !== 0) {
     throw simError('RP_NOT_STARTED');
@@ -176,7 +176,7 @@ async function stop(db: DatabaseInstance, meta: ReplicationMeta): Promise<void> 
 }
 
 /** RESET (§4.5, §0.9): only the sender matters, not IS_STARTED. */
-function reset(db: DatabaseInstance, meta: ReplicationMeta): void {
+function reset(db: Database, meta: ReplicationMeta): void {
   if (db.replication.senders.has(meta.name)) throw simError('RP_ALREADY_STARTED');
   db.commitMeta({
     ...meta,
@@ -190,7 +190,7 @@ function reset(db: DatabaseInstance, meta: ReplicationMeta): void {
 
 /** FLUSH [ALL] [WAIT n] (§4.6, §0.8). */
 async function flush(
-  db: DatabaseInstance,
+  db: Database,
   name: string,
   all: boolean,
   waitSec: number | undefined,
@@ -212,7 +212,7 @@ async function flush(
 
 /** SYNC / SYNC ONLY (§4.3, §0.4, §0.5): copy the local rows of the items to the peer, then run. */
 async function sync(
-  db: DatabaseInstance,
+  db: Database,
   meta: ReplicationMeta,
   only: boolean,
   parallel: number,
@@ -276,7 +276,7 @@ function selectItems(meta: ReplicationMeta, tables: TableRef[]): ReplicationItem
   });
 }
 
-function snapshotRows(db: DatabaseInstance, item: ReplicationItemMeta): Row[] {
+function snapshotRows(db: Database, item: ReplicationItemMeta): Row[] {
   const data = db.table(item.localUser, item.localTable);
   if (!data) return [];
   const rows = [...data.rows.values()];
@@ -286,7 +286,7 @@ function snapshotRows(db: DatabaseInstance, item: ReplicationItemMeta): Row[] {
 
 /** Ship the snapshots in chunks with `parallel` workers, yielding to other sessions between chunks. */
 async function copySnapshots(
-  db: DatabaseInstance,
+  db: Database,
   sender: Sender,
   snapshots: { item: ReplicationItemMeta; rows: Row[] }[],
   parallel: number,
@@ -316,19 +316,19 @@ async function copySnapshots(
   await Promise.all(Array.from({ length: workers }, worker));
 }
 
-function isStarted(db: DatabaseInstance, meta: ReplicationMeta): boolean {
+function isStarted(db: Database, meta: ReplicationMeta): boolean {
   return meta.isStarted !== 0 || db.replication.senders.has(meta.name);
 }
 
 /** ALTER REPLICATION … ADD TABLE (§4.7): only while stopped. */
-function addTable(db: DatabaseInstance, meta: ReplicationMeta, item: ReplicationItemAst): void {
+function addTable(db: Database, meta: ReplicationMeta, item: ReplicationItemAst): void {
   if (isStarted(db, meta)) throw simError('RP_ALREADY_STARTED_DDL');
   const validated = validateItem(db, item);
   db.commitMeta({ ...meta, items: [...meta.items, validated] });
 }
 
 /** ALTER REPLICATION … DROP TABLE (§4.7): only while stopped, never the last item. */
-function dropTable(db: DatabaseInstance, meta: ReplicationMeta, item: ReplicationItemAst): void {
+function dropTable(db: Database, meta: ReplicationMeta, item: ReplicationItemAst): void {
   if (isStarted(db, meta)) throw simError('RP_ALREADY_STARTED_DDL');
   const index = meta.items.findIndex(
     (candidate) =>
