@@ -96,6 +96,24 @@ describe('altisim replication engine (in-process)', () => {
     assert.deepEqual(await f.sql('a', 'SELECT STATUS FROM V$REPSENDER'), [{ STATUS: 1 }]);
   });
 
+  it('a change committed while SYNC copies (after its snapshot) reaches the peer once SYNC ends', async () => {
+    // Found by the lifecycle invariant: with no other object holding history, the log was not kept
+    // during the copy, so such a change was neither in the snapshot nor sent afterwards.
+    await f.sql('a', 'ALTER SYSTEM SET ALTISIM_SYNC_CHUNK_ROWS = 10');
+    const values = Array.from({ length: 100 }, (_, i) => `(${i}, 'v${i}')`).join(', ');
+    await f.sql('a', `INSERT INTO SYS.T1 VALUES ${values}`);
+    f.cluster.delay('a', 'b', 5);
+    const sync = f.sql('a', 'ALTER REPLICATION R_AB SYNC');
+    await new Promise((resolve) => setTimeout(resolve, 15));
+    const writer = await f.connectAs('a', 'SYS', 'manager');
+    await writer.query("UPDATE SYS.T1 SET VAL = 'during sync' WHERE ID = 0", 0);
+    await writer.query('DELETE FROM SYS.T1 WHERE ID = 99', 0);
+    await writer.close();
+    await sync;
+    await eventually(() => f.sql('b', 'SELECT VAL FROM SYS.T1 WHERE ID = 0'), (rows) => rows[0]?.VAL === 'during sync');
+    await eventually(() => count(f, 'b'), (n) => n === 99);
+  });
+
   it('with ALTISIM_SYNC_CONFLICT_RESOLVE = 1 a SYNC conflict is resolved by the peer instead of failing', async () => {
     await f.sql('b', "INSERT INTO SYS.T1 VALUES (1, 'b-side')");
     await f.sql('a', "INSERT INTO SYS.T1 VALUES (1, 'a-side'), (2, 'two')", 'ALTER SYSTEM SET ALTISIM_SYNC_CONFLICT_RESOLVE = 1');

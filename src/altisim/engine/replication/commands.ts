@@ -232,9 +232,18 @@ async function sync(
   // references is a consistent copy while other sessions keep writing.
   const syncSN = db.lastSN();
   const snapshots = items.map((item) => ({ item, rows: snapshotRows(db, item) }));
+  // The restart point is fixed with the snapshot, so the log from here on is kept: a change
+  // committed while the rows are copied is not in the snapshot and must reach the peer afterwards.
+  const pinned = meta.xsn === NULL_SN;
+  if (pinned) db.commitMeta({ ...(db.meta(meta.name) ?? meta), xsn: syncSN });
+  const unpin = (): void => {
+    const current = db.meta(meta.name);
+    if (pinned && db.isAlive && current && current.isStarted === 0) db.commitMeta({ ...current, xsn: NULL_SN });
+  };
   try {
     await copySnapshots(db, sender, snapshots, parallel, context);
   } catch (error) {
+    unpin();
     db.replication.removeSender(sender);
     if (error instanceof AltibaseError && error.code === simError('ID_QUERY_TIMEOUT').code) throw error;
     throw simError('RP_SYNC_FAILED');
@@ -242,6 +251,7 @@ async function sync(
 
   const current = db.meta(meta.name);
   if (!current || sender.isStopped) {
+    unpin();
     db.replication.removeSender(sender);
     throw simError('RP_SYNC_FAILED');
   }
@@ -249,8 +259,8 @@ async function sync(
   db.commitMeta({
     ...current,
     items: current.items.map((item) => (syncedOids.has(item.tableOid) ? { ...item, invalidMaxSN: syncSN } : item)),
-    // XSN becomes the sync point only if it was unset; otherwise the old one is kept (§0.4).
-    xsn: current.xsn === NULL_SN ? syncSN : current.xsn,
+    // XSN became the sync point if it was unset (pinned above); otherwise the old one is kept (§0.4).
+    xsn: pinned ? syncSN : current.xsn,
     isStarted: only ? 0 : 1,
     remoteFaultDetectTime: null,
   });
