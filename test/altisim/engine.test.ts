@@ -190,6 +190,26 @@ describe('altisim logins', () => {
     await app.close();
   });
 
+  it('ALTER USER … IDENTIFIED BY changes a password for later logins, durably; the changing session stays in', async () => {
+    const sys = await f.sys('a');
+    await sys.query("ALTER USER SYS IDENTIFIED BY 'n3w-Secret'", 0);
+    assert.equal((await sys.query('SELECT 1 AS ONE FROM DUAL', 0))[0]?.ONE, 1);
+    f.forget('a');
+    await expectDriverError(login({ clientAddress: '127.0.0.1' }), 0x4102e);
+    f.cluster.restart('a');
+    const again = await login({ clientAddress: '127.0.0.1', password: 'n3w-Secret' });
+    await again.query('CREATE USER APP IDENTIFIED BY secret', 0);
+    await again.query('ALTER SYSTEM SET ADMIN_MODE = 0', 0);
+    const app = await login({ user: 'app', password: 'secret', sysdba: false });
+    await app.query('ALTER USER APP IDENTIFIED BY other', 0);
+    await expectDriverError(app.query("ALTER USER SYS IDENTIFIED BY 'x'", 0), 0x31084);
+    await app.close();
+    await expectDriverError(login({ user: 'app', password: 'secret', sysdba: false }), 0x4102e);
+    await (await login({ user: 'app', password: 'other', sysdba: false })).close();
+    await expectDriverError(again.query('ALTER USER NOBODY IDENTIFIED BY x', 0), 0x3102b);
+    await again.close();
+  });
+
   it('reports an unreachable or unknown server like the ODBC client does', async () => {
     const driver = createInProcessDriver(f.cluster);
     const base = { port: 20300, user: 'SYS', password: 'manager', sysdba: false, connectTimeoutSec: 1, queryTimeoutSec: 0 };

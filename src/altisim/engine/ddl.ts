@@ -1,4 +1,4 @@
-/** CREATE USER / CREATE TABLE / DROP TABLE / TRUNCATE (altibase-replication.md §8 for replicated tables). */
+/** CREATE / ALTER USER, CREATE TABLE / DROP TABLE / TRUNCATE (altibase-replication.md §8 for replicated tables). */
 import { simError } from '../errors.js';
 import type { QualifiedName, Statement } from '../sql/ast.js';
 import { hasPartition, type ColumnDef, type Partitioning, type TableDef } from './catalog.js';
@@ -12,6 +12,13 @@ const INTEGER_TYPES = new Set(['INTEGER', 'INT', 'BIGINT', 'SMALLINT']);
 export function createUser(db: Database, statement: Extract<Statement, { kind: 'createUser' }>): void {
   if (db.state.users.has(statement.name)) throw simError('QP_DUPLICATE_OBJECT', statement.name);
   db.commit({ t: 'user', user: { name: statement.name, password: statement.password } });
+}
+
+/** ALTER USER … IDENTIFIED BY: the new password is durable; later logins need it. */
+export function alterUserPassword(db: Database, statement: Extract<Statement, { kind: 'alterUserPassword' }>): void {
+  const user = db.state.users.get(statement.name);
+  if (!user) throw simError('QP_USER_NOT_FOUND');
+  db.commit({ t: 'user', user: { ...user, password: statement.password } });
 }
 
 export function dropUser(db: Database, statement: Extract<Statement, { kind: 'dropUser' }>): void {

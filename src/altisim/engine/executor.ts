@@ -2,7 +2,7 @@
 import { simError } from '../errors.js';
 import { isReplicationDdl, type Statement } from '../sql/ast.js';
 import { candidateRows } from './access-path.js';
-import { createTable, createUser, dropTable, dropUser, truncate } from './ddl.js';
+import { alterUserPassword, createTable, createUser, dropTable, dropUser, truncate } from './ddl.js';
 import { deleteRows, insert, resolveTable, update } from './dml.js';
 import type { Database } from './database.js';
 import { runSelect, type RowSource } from './query.js';
@@ -50,6 +50,11 @@ export async function executeStatement(
     case 'createUser':
       requireSys(session);
       createUser(db, statement);
+      return [];
+    case 'alterUserPassword':
+      // SYS changes anyone's password, a user only their own; the session stays logged in.
+      if (session.user !== statement.name) requireSys(session);
+      alterUserPassword(db, statement);
       return [];
     case 'dropUser':
       requireSys(session);

@@ -94,6 +94,7 @@ export type Statement =
   | { kind: 'alterSystemSet'; property: string; value: Literal }
   | { kind: 'alterSessionSet'; property: string; value: Literal }
   | { kind: 'createUser'; name: string; password: string }
+  | { kind: 'alterUserPassword'; name: string; password: string }
   | { kind: 'dropUser'; name: string; cascade: boolean }
   | { kind: 'grant' }
   | {

@@ -196,14 +196,7 @@ class Parser {
     if (this.isKeyword('USER')) {
       this.advance();
       const name = this.identifier('a user name');
-      this.expectKeyword('IDENTIFIED');
-      this.expectKeyword('BY');
-      const token = this.peek();
-      if (token.kind !== 'ident' && token.kind !== 'string') this.fail('a password');
-      this.advance();
-      // Passwords are case-sensitive: an unquoted one keeps its spelling (altisim choice, docs/altisim.md).
-      const password = token.kind === 'ident' && !token.quoted ? token.raw : token.value;
-      return { kind: 'createUser', name, password };
+      return { kind: 'createUser', name, password: this.identifiedBy() };
     }
     if (this.isKeyword('TABLE')) return this.parseCreateTable();
     let eager = false;
@@ -380,8 +373,23 @@ class Parser {
     return this.fail('a literal');
   }
 
+  /** `IDENTIFIED BY password` of CREATE USER and ALTER USER. */
+  private identifiedBy(): string {
+    this.expectKeyword('IDENTIFIED');
+    this.expectKeyword('BY');
+    const token = this.peek();
+    if (token.kind !== 'ident' && token.kind !== 'string') this.fail('a password');
+    this.advance();
+    // Passwords are case-sensitive: an unquoted one keeps its spelling (altisim choice, docs/altisim.md).
+    return token.kind === 'ident' && !token.quoted ? token.raw : token.value;
+  }
+
   private parseAlter(): Statement {
     this.expectKeyword('ALTER');
+    if (this.acceptKeyword('USER')) {
+      const name = this.identifier('a user name');
+      return { kind: 'alterUserPassword', name, password: this.identifiedBy() };
+    }
     if (this.acceptKeyword('REPLICATION')) {
       const name = this.identifier('a replication name', MAX_REPLICATION_NAME_BYTES);
       return { kind: 'alterReplication', name, action: this.replicationAction() };
@@ -402,7 +410,7 @@ class Parser {
       this.expectKeyword('PARTITION');
       return { kind: 'truncatePartition', table, partition: this.identifier('a partition name') };
     }
-    return this.fail('REPLICATION, SYSTEM, SESSION or TABLE');
+    return this.fail('REPLICATION, SYSTEM, SESSION, TABLE or USER');
   }
 
   private propertyAssignment(): { property: string; value: Literal } {
