@@ -3,7 +3,7 @@ import { AltibaseCode } from '../db/errors.js';
 import { alterSystemSet, dropReplication, startReplication, stopReplication, syncReplication, truncateItem } from '../sql/index.js';
 import { MASTER_ORDINAL, podNameMismatch, replicationName } from '../topology/index.js';
 import { waitForOwnAddress } from './address-check.js';
-import { completionFileExists, writeCompletionFile } from './completion-file.js';
+import { completionFileExists, forgetDdlEnable, recordDdlEnable, recordedDdlEnable, writeCompletionFile } from './completion-file.js';
 import type { LifecycleContext } from './context.js';
 import { LifecycleError } from './errors.js';
 import { ensureObject, readAllStates, stopAndReset } from './objects.js';
@@ -54,6 +54,7 @@ export async function runStart(ctx: LifecycleContext, outcome: OutcomeRecorder):
     const self = await reachSelf(ctx, W.connect);
     const reached = await reachServers(ctx, topology.peers, W.connect);
     const states = await readAllStates([self, ...reached.servers.values()]);
+    await restoreDdlEnable(ctx, self);
     return { self, reached, states };
   });
   const own = states.get(self.ordinal) as ReplicationStates;
@@ -235,8 +236,9 @@ async function prepareForSync(ctx: LifecycleContext, self: Server, reached: Reac
  *   - pins its restart point toward this pod: `START RETRY` of `P_ij` on j, while this pod has no
  *     `P_ij` (dropped here), so j records from now on but cannot deliver into tables that are about
  *     to be truncated;
- *   - flushes its pair with the MASTER (`FLUSH WAIT`), so every change j made before the pin is in
- *     the MASTER's tables when SYNC takes the snapshot.
+ *   - flushes its pair with the MASTER (`FLUSH WAIT`), then STOPs and STARTs it again: FLUSH
+ *     returns when the changes are sent, STOP when the MASTER applied them, so every change j
+ *     made before the pin is in the MASTER's tables when SYNC takes the snapshot.
  * After SYNC the pair reconnects from the pinned point (see startLinks); changes that are both in
  * the snapshot and re-sent by j are skipped by Altibase's conflict rules.
  */
@@ -255,8 +257,14 @@ async function holdOtherPodsChanges(ctx: LifecycleContext, self: Server, reached
         const name = replicationName(group, self.ordinal, peer.ordinal);
         const toMaster = replicationName(group, MASTER_ORDINAL, peer.ordinal);
         const target = { pod: peer.pod, replication: name };
+        if (!hasJoined(states, group, peer.ordinal)) {
+          warnNotJoined(ctx, W.prepare, peer, toMaster);
+          return;
+        }
         await ensureObject(ctx, peer, states.get(peer.ordinal) as ReplicationStates, group, self.ordinal);
         await peer.changeTolerating(startReplication(name, { retry: true }), [AltibaseCode.SENDER_ALREADY_STARTED]);
+        // Its pair with the MASTER may have been stopped by an earlier, interrupted join (below).
+        await peer.changeTolerating(startReplication(toMaster, { retry: true }), [AltibaseCode.SENDER_ALREADY_STARTED]);
         ctx.logger.info(W.prepare, `${peer.pod} keeps its changes for this pod from now on; flushing its changes to the MASTER before the sync.`, target);
         const flushed = await flushWithin(ctx, {
           where: W.prepare, server: peer, name: toMaster, peerHost: ctx.topology.master.host, all: false, deadline: ctx.now() + boundSec * 1000, boundSec,
@@ -269,24 +277,52 @@ async function holdOtherPodsChanges(ctx: LifecycleContext, self: Server, reached
             W.prepare,
           );
         }
+        // FLUSH returns once the changes are sent, not applied (altibase-replication.md §4.6); STOP
+        // returns once the MASTER's receiver applied what was sent, so the snapshot taken next holds
+        // them. START RETRY resumes the pair from its restart point at once.
+        await peer.changeTolerating(stopReplication(toMaster), [AltibaseCode.REPLICATION_NOT_STARTED]);
+        await peer.changeTolerating(startReplication(toMaster, { retry: true }), [AltibaseCode.SENDER_ALREADY_STARTED]);
       }),
     );
   }
 }
 
-/** ⑤ Rows left from an earlier life would collide with the MASTER's rows during SYNC. */
+/**
+ * ⑤ Rows left from an earlier life would collide with the MASTER's rows during SYNC. TRUNCATE
+ * of a replicated table needs REPLICATION_DDL_ENABLE = 1; the value found before is written
+ * beside the completion file first, so that a run killed before restoring it restores it next
+ * time (restoreDdlEnable).
+ */
 async function truncateTables(ctx: LifecycleContext, self: Server, groups: ReplicationGroup[]): Promise<void> {
   ctx.logger.info(W.truncate, 'Truncate tables for replications.');
   const previous = await readProperty(self, 'REPLICATION_DDL_ENABLE');
   const mustEnable = previous !== '1';
-  if (mustEnable) await self.change(alterSystemSet('REPLICATION_DDL_ENABLE', 1));
+  if (mustEnable) {
+    if (!ctx.dryRun) recordDdlEnable(ctx.completionFile, previous ?? '0');
+    await self.change(alterSystemSet('REPLICATION_DDL_ENABLE', 1));
+  }
   try {
     for (const item of groups.flatMap((g) => g.items)) await self.change(truncateItem(item));
   } finally {
     // Restore what the server had, also when a TRUNCATE failed.
-    if (mustEnable) await self.change(alterSystemSet('REPLICATION_DDL_ENABLE', 0));
+    if (mustEnable) {
+      await self.change(alterSystemSet('REPLICATION_DDL_ENABLE', 0));
+      if (!ctx.dryRun) forgetDdlEnable(ctx.completionFile);
+    }
   }
   ctx.logger.info(W.truncate, 'Table truncation has ended.');
+}
+
+/** A run killed between enabling and restoring REPLICATION_DDL_ENABLE left the value it found; put it back. */
+async function restoreDdlEnable(ctx: LifecycleContext, self: Server): Promise<void> {
+  const recorded = recordedDdlEnable(ctx.completionFile);
+  if (recorded === undefined) return;
+  const now = await readProperty(self, 'REPLICATION_DDL_ENABLE');
+  if (now !== recorded) {
+    await self.change(alterSystemSet('REPLICATION_DDL_ENABLE', recorded === '1' ? 1 : 0));
+    ctx.logger.warn(W.connect, `REPLICATION_DDL_ENABLE was left at ${now} by an interrupted run; restored to ${recorded}, the value it had before.`, { pod: self.pod });
+  }
+  if (!ctx.dryRun) forgetDdlEnable(ctx.completionFile);
 }
 
 /** ⑥⑦ The MASTER copies its rows to this pod and starts its sender from the snapshot. */
@@ -320,6 +356,10 @@ async function startLinks(ctx: LifecycleContext, self: Server, reached: Reached,
           continue;
         }
         const theirs = (states.get(ordinal) as ReplicationStates).get(link.name);
+        if (path === 'sync' && !hasJoined(states, link.group, ordinal)) {
+          warnNotJoined(ctx, W.start, peer, replicationName(link.group, MASTER_ORDINAL, ordinal));
+          continue;
+        }
         if (path === 'resume' && (theirs === undefined || theirs.xsn === -1)) {
           // That pod has not joined yet (or left with a reset): starting the pair now would feed
           // it changes before its own aku -p start truncates and syncs it.
@@ -340,6 +380,26 @@ async function startLinks(ctx: LifecycleContext, self: Server, reached: Reached,
         }
       }
     }),
+  );
+}
+
+/**
+ * A slave has joined a group when its pair with the MASTER holds history. One that has not (new,
+ * cleaned with -p clean, or reset at end) is out of replication: it holds no changes anyone
+ * needs, and its own -p start joins it by TRUNCATE + SYNC.
+ */
+function hasJoined(states: Map<number, ReplicationStates>, group: ReplicationGroup, ordinal: number): boolean {
+  if (ordinal === MASTER_ORDINAL) return true;
+  const theirs = states.get(ordinal);
+  return theirs !== undefined && hasHistory(theirs, replicationName(group, MASTER_ORDINAL, ordinal));
+}
+
+function warnNotJoined(ctx: LifecycleContext, where: string, peer: Server, toMaster: string): void {
+  ctx.logger.warn(
+    where,
+    `${peer.pod} is out of replication (its ${toMaster} has no restart point): it is not waited for and no pair with it starts now; ` +
+      `aku -p start in ${peer.pod} brings it back (TRUNCATE + SYNC from the MASTER).`,
+    { pod: peer.pod, replication: toMaster },
   );
 }
 

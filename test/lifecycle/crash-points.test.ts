@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
-import { SimPods } from '../helpers/sim-pods.js';
+import { messages, SimPods } from '../helpers/sim-pods.js';
 
 /**
  * Kill aku before each statement of a run (no later statement, no cleanup), run it again, and
@@ -131,4 +131,33 @@ describe('crash points: aku killed before any statement, then run again', functi
       }
     });
   }
+});
+
+describe('REPLICATION_DDL_ENABLE after a crash between setting it and restoring it', function () {
+  this.timeout(60000);
+
+  const ddlEnable = async (pods: SimPods, i: number) =>
+    String((await pods.sysdba(i, "SELECT VALUE1 FROM V$PROPERTY WHERE NAME = 'REPLICATION_DDL_ENABLE'"))[0]?.VALUE1);
+
+  it('the next run restores the value the killed run found', async () => {
+    let leftAtOne = 0;
+    for (let k = 1; k <= 40; k++) {
+      const pods = new SimPods();
+      try {
+        await pods.startPods([0]);
+        await pods.addPod(1);
+        const killed = await pods.aku(1, 'start', { killAtStatement: k });
+        if (killed.code !== 137) break; // the run finished before statement k
+        if ((await ddlEnable(pods, 1)) !== '1') continue;
+        leftAtOne++;
+        const rerun = await pods.aku(1, 'start');
+        assert.equal(rerun.code, 0, rerun.lines.join('\n'));
+        assert.equal(await ddlEnable(pods, 1), '0', `crash before statement ${k}: restored`);
+        assert.ok(messages(rerun).some((l) => /REPLICATION_DDL_ENABLE was left at 1 by an interrupted run; restored to 0/.test(l)), rerun.lines.join('\n'));
+      } finally {
+        pods.close();
+      }
+    }
+    assert.ok(leftAtOne >= 3, `only ${leftAtOne} crash points left it at 1 (one per TRUNCATE expected)`);
+  });
 });

@@ -72,6 +72,18 @@ describe('aku -p start paths (altisim in-process)', function () {
     await pods.converged([0, 1]);
   });
 
+  it('a join gets another slave\'s changes that the MASTER received again after its restart (sent is not applied)', async () => {
+    pods = new SimPods();
+    await pods.startPods([0, 1]);
+    for (let id = 1; id <= 3; id++) await pods.app(1, `INSERT INTO SYS.T1 VALUES (${id}, 'w')`);
+    pods.restartPod(0);
+    assert.equal((await pods.aku(0, 'start')).code, 0);
+    await pods.addPod(2);
+    const run = await pods.aku(2, 'start');
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.deepEqual(await pods.converged([0, 1, 2]), ['1:w', '2:w', '3:w']);
+  });
+
   it('AKU_FLUSH_AT_START = 0 resumes without flushing', async () => {
     pods = new SimPods(testConfig({ flushAtStart: false }));
     await pods.startPods([0, 1]);
