@@ -190,6 +190,20 @@ export class Session {
   }
 
   /**
+   * Give the server's SYSDBA slot back after the statements already handed in, but stay usable:
+   * the next statement connects again. Altibase admits one SYSDBA session per server, so a run
+   * that needs a peer only now and then (every pod's `-p end` at once) lets the others in between.
+   */
+  release(): Promise<void> {
+    if (this.#closed) return this.#closed;
+    return this.#queue.run(async () => {
+      const connection = this.#connection;
+      this.#connection = undefined;
+      if (connection) await this.#closeQuietly(connection);
+    });
+  }
+
+  /**
    * Close the connection after the statements already handed in have finished (closing under a
    * running node-odbc query can crash the process). Later calls to `query` are refused.
    */

@@ -20,6 +20,8 @@ export interface SqlSession {
   readonly server: string;
   open(options?: OpenOptions): Promise<void>;
   query(sql: string, options?: StatementOptions): Promise<Row[]>;
+  /** Give the SYSDBA slot back; the next statement connects again. */
+  release(): Promise<void>;
   close(): Promise<void>;
 }
 

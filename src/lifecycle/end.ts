@@ -4,13 +4,14 @@ import type { ReplicationLink } from '../topology/index.js';
 import { deleteCompletionFile } from './completion-file.js';
 import type { LifecycleContext } from './context.js';
 import { flushWithin } from './flush.js';
+import { clearStartRunning, requestStop, runningStart, terminate } from './start-handover.js';
 import type { OutcomeRecorder } from './outcome.js';
 import { hasHistory, readStates, type ReplicationStates } from './replication-state.js';
 import { podOf, reachSelf, reachServers, shortReason, type Reached, type Server } from './server.js';
 
 /**
  * `aku -p end` (preStop), one function per step; the step's name is its `[akuRunEnd:step]` tag:
- *   role → connect → admin → flush → stop → settle → complete
+ *   role → handover → connect → admin → flush → stop → settle → complete
  *
  * Kubernetes kills the pod when the grace period ends, so the run fits AKU_END_TIME_BUDGET:
  * every statement carries the run's deadline into the session layer (retries included), and
@@ -27,6 +28,7 @@ import { podOf, reachSelf, reachServers, shortReason, type Reached, type Server 
 
 const W = {
   role: 'akuRunEnd:role',
+  handover: 'akuRunEnd:handover',
   connect: 'akuRunEnd:connect',
   admin: 'akuRunEnd:admin',
   flush: 'akuRunEnd:flush',
@@ -55,6 +57,7 @@ export async function runEnd(ctx: LifecycleContext, outcome: OutcomeRecorder): P
   const run: EndRun = { ctx, outcome, deadline: ctx.now() + ctx.config.endTimeBudgetSec * 1000, undelivered: new Map() };
   try {
     await outcome.step(W.role, async () => announceRole(run));
+    await outcome.step(W.handover, () => stopRunningStart(run));
     await outcome.step(W.connect, () => connect(run));
     await outcome.step(W.admin, () => refuseNewSessions(run));
     await outcome.step(W.flush, () => flushOwnChanges(run));
@@ -70,11 +73,45 @@ function announceRole({ ctx }: EndRun): void {
   ctx.logger.info(W.role, ctx.topology.self.role === 'MASTER' ? 'Start as MASTER Pod.' : 'Start as SLAVE Pod.');
 }
 
+/**
+ * A `-p start` still running here holds this pod's one SYSDBA session: ask it to stop at its
+ * next step and wait for it, within half the budget; then terminate it (see start-handover.ts).
+ */
+async function stopRunningStart({ ctx, deadline }: EndRun): Promise<void> {
+  const file = ctx.completionFile;
+  const pid = runningStart(file);
+  if (pid === undefined || ctx.dryRun) return;
+  const waitMs = Math.max(1000, (deadline - ctx.now()) / 2);
+  ctx.logger.info(W.handover, `aku -p start (pid ${pid}) is still running on this pod; asking it to stop at its next step (waiting at most ${Math.round(waitMs / 1000)} s).`);
+  requestStop(file);
+  const until = ctx.now() + waitMs;
+  while (runningStart(file) !== undefined && ctx.now() < until) await ctx.sleep(100);
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    if (runningStart(file) === undefined) break;
+    ctx.logger.warn(W.handover, `aku -p start (pid ${pid}) did not stop in time; sending ${signal}. The next aku -p start resumes from where it was.`);
+    terminate(pid, signal);
+    const grace = ctx.now() + 2000;
+    while (runningStart(file) !== undefined && ctx.now() < grace) await ctx.sleep(100);
+  }
+  clearStartRunning(file);
+  ctx.logger.info(W.handover, 'aku -p start is no longer running; ending.');
+}
+
 async function connect(run: EndRun): Promise<void> {
   const { ctx, deadline } = run;
   run.self = await reachSelf(ctx, W.connect, deadline);
   run.reached = await reachServers(ctx, ctx.topology.peers, W.connect, deadline);
   run.own = await readStates(run.self, { deadline });
+  await releasePeers(run);
+}
+
+/**
+ * Peers are needed only for a few statements; between them their one SYSDBA slot goes back, so
+ * that when every pod ends at once (helm uninstall, a node drain) each pod's end can reach its
+ * own server and its peers' in turn instead of waiting out another end's whole run.
+ */
+async function releasePeers(run: EndRun): Promise<void> {
+  await Promise.all([...(run.reached?.servers.values() ?? [])].map((peer) => peer.release()));
 }
 
 /**
@@ -173,6 +210,7 @@ async function stopPairs(run: EndRun): Promise<void> {
       });
     }
   }
+  await releasePeers(run);
 }
 
 /**
@@ -208,6 +246,7 @@ async function resetBothSides(run: EndRun): Promise<void> {
         `ALTER REPLICATION ${link.name} STOP; ALTER REPLICATION ${link.name} RESET;`, { pod: podOf(link.peer.host), replication: link.name });
     }
   }
+  await releasePeers(run);
   ctx.logger.info(W.settle, 'Replication reset has ended.');
 }
 

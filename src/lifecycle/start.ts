@@ -11,6 +11,7 @@ import { withProgress } from './progress.js';
 import { hasHistory, type ReplicationStates } from './replication-state.js';
 import { readProperty, checkServerAllows } from './server-checks.js';
 import { flushAtStartBoundSec, flushWithin } from './flush.js';
+import { clearStartRunning, markStartRunning, stopRequested } from './start-handover.js';
 import type { OutcomeRecorder } from './outcome.js';
 import { reachSelf, reachServers, shortReason, type Reached, type Server } from './server.js';
 
@@ -46,9 +47,25 @@ const FAILED_MASTER = 'The MASTER server is detected to have failed. Check and p
 const FAILED_SLAVE = 'The SLAVE server is detected to have failed. Check and perform a manual recovery.';
 
 export async function runStart(ctx: LifecycleContext, outcome: OutcomeRecorder): Promise<void> {
+  await outcome.step(W.role, async () => checkRole(ctx));
+  if (ctx.dryRun) return startSteps(ctx, outcome);
+  markStartRunning(ctx.completionFile);
+  try {
+    await startSteps(ctx, outcome);
+  } finally {
+    clearStartRunning(ctx.completionFile);
+  }
+}
+
+async function startSteps(ctx: LifecycleContext, outcome: OutcomeRecorder): Promise<void> {
   const { topology, logger } = ctx;
-  const step = <T>(where: string, work: () => Promise<T>) => outcome.step(where, work);
-  await step(W.role, async () => checkRole(ctx));
+  // Between steps is a safe point: every step resumes from where an interrupted run left it.
+  const step = <T>(where: string, work: () => Promise<T>) => {
+    if (!ctx.dryRun && stopRequested(ctx.completionFile)) {
+      throw new LifecycleError(`aku -p end on this pod asked this start to stop; it stopped before ${where}. The next aku -p start resumes from here.`, where);
+    }
+    return outcome.step(where, work);
+  };
   const { self, reached, states } = await step(W.connect, async () => {
     await waitForOwnAddress(ctx);
     const self = await reachSelf(ctx, W.connect);

@@ -193,6 +193,7 @@ function killable(session: SqlSession, counter: { statements: number; killed: bo
     server: session.server,
     open: (options) => (counter.killed ? Promise.reject(new Error('killed')) : session.open(options)),
     close: () => session.close(),
+    release: () => session.release(),
     query: (sql, options) => {
       counter.statements++;
       if (killAt !== undefined && counter.statements >= killAt) counter.killed = true;
