@@ -37,6 +37,12 @@ const W = {
   complete: 'akuRunEnd:complete',
 } as const;
 
+/**
+ * Retries of a statement on a peer whose SYSDBA slot another pod's end holds (every pod ending
+ * at once): as many as fit before the deadline, which is what bounds them.
+ */
+const UNTIL_DEADLINE = 1_000_000;
+
 /** Seconds kept back from flushing for STOP and RESET. */
 const RESERVE_FRACTION = 0.3;
 const MAX_RESERVE_SEC = 10;
@@ -205,7 +211,7 @@ async function stopPairs(run: EndRun): Promise<void> {
     const peer = run.reached?.servers.get(link.peer.ordinal);
     for (const server of peer ? [self, peer] : [self]) {
       await attempt(run, W.stop, server, link.name, async () => {
-        const done = await server.changeTolerating(stopReplication(link.name), [AltibaseCode.REPLICATION_NOT_STARTED, AltibaseCode.NO_SUCH_REPLICATION], { deadline: run.deadline });
+        const done = await server.changeTolerating(stopReplication(link.name), [AltibaseCode.REPLICATION_NOT_STARTED, AltibaseCode.NO_SUCH_REPLICATION], { deadline: run.deadline, retry: UNTIL_DEADLINE });
         if (done === 'done') run.outcome.pair(link.name, server.pod, 'stopped');
       });
     }
@@ -236,7 +242,7 @@ async function resetBothSides(run: EndRun): Promise<void> {
     const peer = run.reached?.servers.get(link.peer.ordinal);
     for (const server of peer ? [self, peer] : [self]) {
       await attempt(run, W.settle, server, link.name, async () => {
-        const done = await server.changeTolerating(resetReplication(link.name), [AltibaseCode.NO_SUCH_REPLICATION], { deadline: run.deadline });
+        const done = await server.changeTolerating(resetReplication(link.name), [AltibaseCode.NO_SUCH_REPLICATION], { deadline: run.deadline, retry: UNTIL_DEADLINE });
         if (done === 'done') run.outcome.pair(link.name, server.pod, 'reset');
       });
     }
