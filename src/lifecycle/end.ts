@@ -105,9 +105,12 @@ async function stopRunningStart({ ctx, deadline }: EndRun): Promise<void> {
 
 async function connect(run: EndRun): Promise<void> {
   const { ctx, deadline } = run;
-  run.self = await reachSelf(ctx, W.connect, deadline);
-  run.reached = await reachServers(ctx, ctx.topology.peers, W.connect, deadline);
+  run.self = await reachSelf(ctx, W.connect, { deadline, retry: UNTIL_DEADLINE });
   run.own = await readStates(run.self, { deadline });
+  await run.self.release();
+  // A peer busy with another pod's end is worth waiting for, up to a quarter of the budget.
+  const connectBy = Math.min(deadline, ctx.now() + (ctx.config.endTimeBudgetSec * 1000) / 4);
+  run.reached = await reachServers(ctx, ctx.topology.peers, W.connect, { deadline: connectBy, busyRetries: UNTIL_DEADLINE });
   await releasePeers(run);
 }
 
@@ -125,7 +128,7 @@ async function releasePeers(run: EndRun): Promise<void> {
  * open here and write changes that would reach no peer once replication is stopped.
  */
 async function refuseNewSessions({ ctx, self, deadline }: EndRun): Promise<void> {
-  await (self as Server).change(alterSystemSet('ADMIN_MODE', 1), { deadline });
+  await (self as Server).change(alterSystemSet('ADMIN_MODE', 1), { deadline, retry: UNTIL_DEADLINE });
   ctx.logger.info(W.admin, 'ADMIN_MODE is 1: no new application session opens on this pod.');
 }
 
@@ -159,13 +162,13 @@ async function flushOwnChanges(run: EndRun): Promise<void> {
       continue;
     }
     const linkDeadline = ctx.now() + share;
-    let result = await flushWithin(ctx, { where: W.flush, server: self, name: link.name, peerHost: link.peer.host, all: true, deadline: linkDeadline, boundSec });
+    let result = await flushWithin(ctx, { where: W.flush, server: self, name: link.name, peerHost: link.peer.host, all: true, deadline: linkDeadline, boundSec, busyRetries: UNTIL_DEADLINE });
     if (result.kind === 'no-sender' && hasHistory(own, link.name)) {
       // Stopped with a restart point (an earlier end was interrupted after its STOP): changes
       // since that point may be unsent. Start the sender again so the FLUSH can deliver them.
       const restarted = await restartSender(run, link);
       result = restarted === true
-        ? await flushWithin(ctx, { where: W.flush, server: self, name: link.name, peerHost: link.peer.host, all: true, deadline: linkDeadline, boundSec })
+        ? await flushWithin(ctx, { where: W.flush, server: self, name: link.name, peerHost: link.peer.host, all: true, deadline: linkDeadline, boundSec, busyRetries: UNTIL_DEADLINE })
         : { kind: 'failed', reason: `its sender was stopped and could not start again (${restarted})` };
     }
     switch (result.kind) {
@@ -182,6 +185,7 @@ async function flushOwnChanges(run: EndRun): Promise<void> {
         break;
     }
   }
+  await self.release();
   ctx.logger.info(W.flush, 'Replication flush has ended.');
 }
 
@@ -189,7 +193,7 @@ async function flushOwnChanges(run: EndRun): Promise<void> {
 async function restartSender(run: EndRun, link: ReplicationLink): Promise<true | string> {
   const self = run.self as Server;
   try {
-    await self.changeTolerating(startReplication(link.name), [AltibaseCode.SENDER_ALREADY_STARTED], { deadline: run.deadline });
+    await self.changeTolerating(startReplication(link.name), [AltibaseCode.SENDER_ALREADY_STARTED], { deadline: run.deadline, retry: UNTIL_DEADLINE });
     run.ctx.logger.info(W.flush, `${link.name} was stopped with a restart point; started again to flush what it holds.`, { replication: link.name });
     return true;
   } catch (error) {
@@ -205,18 +209,28 @@ function markUndelivered(run: EndRun, link: ReplicationLink, why: string): void 
 
 /** STOP this pod's senders and every reached pod's sender toward this pod. */
 async function stopPairs(run: EndRun): Promise<void> {
-  const { ctx } = run;
+  await onEachServer(run, W.stop, stopReplication, [AltibaseCode.REPLICATION_NOT_STARTED, AltibaseCode.NO_SUCH_REPLICATION], 'stopped');
+}
+
+/**
+ * One statement per pair on this pod's server, then on each reached peer's, one server at a
+ * time, giving each server's SYSDBA slot back before taking the next: a run never holds one
+ * slot while waiting for another, so ends running on every pod at once cannot wait on each
+ * other in a circle. A busy slot is retried until the run's deadline.
+ */
+async function onEachServer(run: EndRun, where: string, sqlFor: (name: string) => string, already: number[], result: 'stopped' | 'reset'): Promise<void> {
   const self = run.self as Server;
-  for (const link of ctx.topology.links) {
-    const peer = run.reached?.servers.get(link.peer.ordinal);
-    for (const server of peer ? [self, peer] : [self]) {
-      await attempt(run, W.stop, server, link.name, async () => {
-        const done = await server.changeTolerating(stopReplication(link.name), [AltibaseCode.REPLICATION_NOT_STARTED, AltibaseCode.NO_SUCH_REPLICATION], { deadline: run.deadline, retry: UNTIL_DEADLINE });
-        if (done === 'done') run.outcome.pair(link.name, server.pod, 'stopped');
+  const links = run.ctx.topology.links;
+  const servers = [self, ...[...(run.reached?.servers.values() ?? [])].sort((a, b) => a.ordinal - b.ordinal)];
+  for (const server of servers) {
+    for (const link of links.filter((l) => server === self || l.peer.ordinal === server.ordinal)) {
+      await attempt(run, where, server, link.name, async () => {
+        const done = await server.changeTolerating(sqlFor(link.name), already, { deadline: run.deadline, retry: UNTIL_DEADLINE });
+        if (done === 'done') run.outcome.pair(link.name, server.pod, result);
       });
     }
+    await server.release();
   }
-  await releasePeers(run);
 }
 
 /**
@@ -236,23 +250,15 @@ async function settlePairs(run: EndRun): Promise<void> {
 
 async function resetBothSides(run: EndRun): Promise<void> {
   const { ctx } = run;
-  const self = run.self as Server;
   ctx.logger.info(W.settle, 'Reset replications.');
-  for (const link of ctx.topology.links) {
-    const peer = run.reached?.servers.get(link.peer.ordinal);
-    for (const server of peer ? [self, peer] : [self]) {
-      await attempt(run, W.settle, server, link.name, async () => {
-        const done = await server.changeTolerating(resetReplication(link.name), [AltibaseCode.NO_SUCH_REPLICATION], { deadline: run.deadline, retry: UNTIL_DEADLINE });
-        if (done === 'done') run.outcome.pair(link.name, server.pod, 'reset');
-      });
-    }
-    if (!peer) {
-      // Nothing of this pod's is pending for it (its side held no history), but its side may still run.
-      ctx.logger.warn(W.settle, `${link.name} was not stopped or reset on ${link.peer.host} (not reachable). If that pod is running, run there: ` +
-        `ALTER REPLICATION ${link.name} STOP; ALTER REPLICATION ${link.name} RESET;`, { pod: podOf(link.peer.host), replication: link.name });
-    }
+  // This side first: a run killed between the two sides leaves this pod without history, so its
+  // next start takes the SYNC path, which resets the peers' sides too.
+  await onEachServer(run, W.settle, resetReplication, [AltibaseCode.NO_SUCH_REPLICATION], 'reset');
+  for (const link of ctx.topology.links.filter((l) => !run.reached?.servers.has(l.peer.ordinal))) {
+    // Nothing of this pod's is pending for it (its side held no history), but its side may still run.
+    ctx.logger.warn(W.settle, `${link.name} was not stopped or reset on ${link.peer.host} (not reachable). If that pod is running, run there: ` +
+      `ALTER REPLICATION ${link.name} STOP; ALTER REPLICATION ${link.name} RESET;`, { pod: podOf(link.peer.host), replication: link.name });
   }
-  await releasePeers(run);
   ctx.logger.info(W.settle, 'Replication reset has ended.');
 }
 

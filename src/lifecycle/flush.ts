@@ -45,6 +45,8 @@ export interface FlushRequest {
   deadline: number;
   /** The whole bound, for messages ("3 s of 10 s"). */
   boundSec: number;
+  /** Retries of a connect refused because the server's SYSDBA slot is busy (default none). */
+  busyRetries?: number;
 }
 
 export async function flushWithin(ctx: LifecycleContext, request: FlushRequest): Promise<FlushResult> {
@@ -58,7 +60,7 @@ export async function flushWithin(ctx: LifecycleContext, request: FlushRequest):
     if (leftSec < 1) return { kind: 'expired', boundSec, ...(gap === undefined ? {} : { gap }) };
     const slice = Math.min(leftSec, Math.max(1, ctx.progressIntervalSec));
     try {
-      await server.change(flushReplication(name, { all, waitSec: slice }), { timeoutSec: slice + 2, retry: false, deadline: deadline + 2000 });
+      await server.change(flushReplication(name, { all, waitSec: slice }), { timeoutSec: slice + 2, retry: request.busyRetries ?? false, deadline: deadline + 2000 });
       return { kind: 'flushed' };
     } catch (error) {
       if (error instanceof DbError && error.isCode(AltibaseCode.REPLICATION_NOT_STARTED)) return { kind: 'no-sender' };

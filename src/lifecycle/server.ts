@@ -84,8 +84,14 @@ export interface Reached {
  * five absent pods cost one timeout, not five. Unreachable servers are normal (pods that do not
  * exist yet) and are only reported.
  */
-export async function reachServers(ctx: LifecycleContext, nodes: readonly ServerNode[], where: string, deadline?: number): Promise<Reached> {
-  const bounded = deadline === undefined ? {} : { deadline };
+export async function reachServers(
+  ctx: LifecycleContext,
+  nodes: readonly ServerNode[],
+  where: string,
+  options: { deadline?: number; busyRetries?: number } = {},
+): Promise<Reached> {
+  const bounded = options.deadline === undefined ? {} : { deadline: options.deadline };
+  const busy = options.busyRetries === undefined ? bounded : { ...bounded, retry: options.busyRetries };
   const results = await Promise.all(
     nodes.map(async (node) => {
       const session = ctx.session(node.host);
@@ -94,7 +100,7 @@ export async function reachServers(ctx: LifecycleContext, nodes: readonly Server
         // that answered "another SYSDBA session is running" exists, though: that one is worth
         // the configured retries.
         await session.open({ retry: false, ...bounded }).catch((error: unknown) => {
-          if (error instanceof DbError && error.isCode(AltibaseCode.ANOTHER_SYSDBA_SESSION, AltibaseCode.CLIENT_ANOTHER_SYSDBA_SESSION)) return session.open(bounded);
+          if (error instanceof DbError && error.isCode(AltibaseCode.ANOTHER_SYSDBA_SESSION, AltibaseCode.CLIENT_ANOTHER_SYSDBA_SESSION)) return session.open(busy);
           throw error;
         });
         return { node, server: new Server(node, session, ctx) };
@@ -121,11 +127,11 @@ export function shortReason(error: unknown): string {
 }
 
 /** This pod's own server must answer; without it nothing can be done. */
-export async function reachSelf(ctx: LifecycleContext, where: string, deadline?: number): Promise<Server> {
+export async function reachSelf(ctx: LifecycleContext, where: string, options: { deadline?: number; retry?: number } = {}): Promise<Server> {
   const node = { ordinal: ctx.topology.self.ordinal, host: ctx.topology.self.host };
   const session = ctx.session(node.host);
   try {
-    await session.open(deadline === undefined ? {} : { deadline });
+    await session.open(options);
   } catch (error) {
     throw new LifecycleError(
       `cannot reach this pod's own server at ${node.host}:${ctx.config.portNo} (${shortReason(error)}). ` +
