@@ -1,5 +1,5 @@
 import { AltibaseCode } from '../db/errors.js';
-import { alterSystemSet, resetReplication, startReplication, stopReplication } from '../sql/index.js';
+import { alterSystemSet, resetReplication, selectReplicationGap, startReplication, stopReplication } from '../sql/index.js';
 import type { ReplicationLink } from '../topology/index.js';
 import { deleteCompletionFile } from './completion-file.js';
 import type { LifecycleContext } from './context.js';
@@ -201,15 +201,38 @@ async function restartSender(run: EndRun, link: ReplicationLink): Promise<true |
   }
 }
 
-function markUndelivered(run: EndRun, link: ReplicationLink, why: string): void {
+function markUndelivered(run: EndRun, link: ReplicationLink, why: string, where: string = W.flush): void {
   run.undelivered.set(link.name, why);
   run.outcome.pair(link.name, podOf(run.ctx.topology.self.host), 'not-flushed', why);
-  run.ctx.logger.warn(W.flush, `${link.name} toward ${link.peer.host}: ${why}.`, { pod: podOf(link.peer.host), replication: link.name });
+  run.ctx.logger.warn(where, `${link.name} toward ${link.peer.host}: ${why}.`, { pod: podOf(link.peer.host), replication: link.name });
 }
 
-/** STOP this pod's senders and every reached pod's sender toward this pod. */
+/**
+ * STOP this pod's senders and every reached pod's sender toward this pod. On this pod, each
+ * sender's last log position (V$REPGAP.REP_LAST_SN) is read just before its STOP, and its
+ * restart point (XSN) just after: STOP returns once the peer applied what was sent, so an XSN
+ * behind that position means a change committed here after the FLUSH (a session that was
+ * already open and still writes) never left; that pair is then undelivered and kept.
+ */
 async function stopPairs(run: EndRun): Promise<void> {
-  await onEachServer(run, W.stop, stopReplication, [AltibaseCode.REPLICATION_NOT_STARTED, AltibaseCode.NO_SUCH_REPLICATION], 'stopped');
+  const self = run.self as Server;
+  const lastBeforeStop = new Map<string, number>();
+  for (const link of run.ctx.topology.links.filter((l) => run.own?.has(l.name) && !run.undelivered.has(l.name))) {
+    const rows = await self.read(selectReplicationGap(link.name), { deadline: run.deadline, retry: UNTIL_DEADLINE }).catch(() => []);
+    const last = rows[0]?.REP_LAST_SN;
+    if (last !== undefined && last !== null) lastBeforeStop.set(link.name, Number(last));
+  }
+  await onEachServer(run, W.stop, stopReplication, [AltibaseCode.REPLICATION_NOT_STARTED, AltibaseCode.NO_SUCH_REPLICATION], 'stopped', async () => {
+    if (lastBeforeStop.size === 0 || run.ctx.dryRun) return;
+    const after = await readStates(self, { deadline: run.deadline, retry: UNTIL_DEADLINE });
+    for (const [name, last] of lastBeforeStop) {
+      const xsn = after.get(name)?.xsn ?? -1;
+      if (xsn < last) {
+        const link = run.ctx.topology.links.find((l) => l.name === name) as ReplicationLink;
+        markUndelivered(run, link, `a change committed here after its FLUSH was not sent (XSN ${xsn} after STOP, log at ${last} before it)`, W.stop);
+      }
+    }
+  });
 }
 
 /**
@@ -218,7 +241,14 @@ async function stopPairs(run: EndRun): Promise<void> {
  * slot while waiting for another, so ends running on every pod at once cannot wait on each
  * other in a circle. A busy slot is retried until the run's deadline.
  */
-async function onEachServer(run: EndRun, where: string, sqlFor: (name: string) => string, already: number[], result: 'stopped' | 'reset'): Promise<void> {
+async function onEachServer(
+  run: EndRun,
+  where: string,
+  sqlFor: (name: string) => string,
+  already: number[],
+  result: 'stopped' | 'reset',
+  afterSelf: () => Promise<void> = async () => undefined,
+): Promise<void> {
   const self = run.self as Server;
   const links = run.ctx.topology.links;
   const servers = [self, ...[...(run.reached?.servers.values() ?? [])].sort((a, b) => a.ordinal - b.ordinal)];
@@ -229,6 +259,7 @@ async function onEachServer(run: EndRun, where: string, sqlFor: (name: string) =
         if (done === 'done') run.outcome.pair(link.name, server.pod, result);
       });
     }
+    if (server === self) await afterSelf();
     await server.release();
   }
 }

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
+import { createInProcessDriver } from '../../src/altisim/inprocess/driver.js';
 import { messages, SimPods, testConfig } from '../helpers/sim-pods.js';
 
 async function cluster(count: number, config = testConfig()): Promise<SimPods> {
@@ -123,5 +124,64 @@ describe('aku -p end and -p clean (altisim in-process)', function () {
     assert.ok(!existsSync(pods.completionFile(1)));
     const again = await pods.aku(1, 'clean');
     assert.equal(again.code, 0, 'clean is idempotent');
+  });
+});
+
+describe('-p end with a writer running on the ending pod (altisim in-process)', function () {
+  this.timeout(30000);
+
+  it('finishes within its budget and no acknowledged write is lost: delivered now, or kept and delivered by the next start', async () => {
+    const pods = new SimPods(testConfig({ endTimeBudgetSec: 4 }));
+    try {
+      await pods.startPods([0, 1]);
+      pods.cluster.delay('altibase-sts-1', 'altibase-sts-0', 10); // a link that is not instantaneous
+      // An application session opened before end (ADMIN_MODE = 1 stops new ones, not this one).
+      const connection = await createInProcessDriver(pods.cluster, { clientAddress: '10.9.9.9' }).connect({
+        host: 'altibase-sts-1.altibase-svc', port: 20300, user: 'SYS', password: pods.config.sysPassword, sysdba: false, connectTimeoutSec: 1, queryTimeoutSec: 5,
+      });
+      // The writer runs from before end until after it. A write counts when it was acknowledged
+      // before end's admin step (ADMIN_MODE = 1, right before its FLUSH): end must deliver it or
+      // keep it. Writes by a session that stays open while STOP runs are the window documented in
+      // docs/lifecycle.md ("Writes during end").
+      const server = () => pods.cluster.server('altibase-sts-1').running;
+      const beforeStop: string[] = [];
+      let writing = true;
+      let total = 0;
+      const writer = (async () => {
+        for (let id = 1; writing; id++) {
+          const adminBefore = server().properties.getNumber('ADMIN_MODE');
+          try {
+            await connection.query(`INSERT INTO SYS.T1 VALUES (${id}, 'w')`, 5);
+          } catch {
+            return;
+          }
+          total++;
+          if (adminBefore === 0) beforeStop.push(`${id}:w`);
+          await new Promise((r) => setTimeout(r, 2));
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 50));
+      const started = Date.now();
+      const end = await pods.aku(1, 'end');
+      const seconds = (Date.now() - started) / 1000;
+      writing = false;
+      await writer;
+      await connection.close();
+      assert.ok(seconds < 4 + 1, `end took ${seconds} s`);
+      assert.ok(beforeStop.length > 10, `only ${beforeStop.length} writes before end`);
+      assert.ok(total > beforeStop.length, 'the writer kept writing while end ran');
+      if (end.code !== 0) {
+        assert.match(messages(end).join('\n'), /-p end could not deliver every change: AKU_REP_01/);
+        pods.restartPod(1);
+        const start = await pods.aku(1, 'start');
+        assert.equal(start.code, 0, start.lines.join('\n'));
+        assert.ok(!messages(start).includes('Sync tables from MASTER Server.'), 'resumed');
+      }
+      const onMaster = await pods.converged(end.code === 0 ? [0] : [0, 1]);
+      const missing = beforeStop.filter((row) => !onMaster.includes(row));
+      assert.deepEqual(missing, [], `end exit ${end.code}; writes acknowledged on pod 1 but missing on the MASTER`);
+    } finally {
+      pods.close();
+    }
   });
 });
