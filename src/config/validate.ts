@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ConfigError, ConfigErrors, missingPropertyProblem, type SourcePosition } from './errors.js';
 import { MAX_OBJECT_NAME_BYTES, normaliseIdentifier } from './identifiers.js';
 import type { AkuConfig, LoadedConfig, ReplicationGroup, ReplicationItem } from './model.js';
@@ -72,11 +73,11 @@ class Validator {
     const fromEnvironment: string[] = [];
     const values = new Map<string, number | boolean | string>();
     for (const definition of SCALAR_PROPERTIES) {
-      const envValue = this.env[definition.name];
+      const fromEnv = this.environmentValue(definition);
       const written = scalars.get(definition.name);
-      if (envValue !== undefined && envValue !== '') {
+      if (fromEnv) {
         fromEnvironment.push(definition.name);
-        const value = this.convert(definition, envValue, { file: `environment variable ${definition.name}` });
+        const value = this.convert(definition, fromEnv.raw, { file: fromEnv.where });
         if (value !== undefined) values.set(definition.name, value);
       } else if (written) {
         const value = this.convert(definition, written.value.value, { file: this.file, position: written.value.position });
@@ -101,6 +102,26 @@ class Validator {
     const config = { replications: groups } as Partial<AkuConfig> as Record<string, unknown>;
     for (const definition of SCALAR_PROPERTIES) config[definition.field] = values.get(definition.name);
     return { config: config as unknown as AkuConfig, source: { file: this.file, fromEnvironment } };
+  }
+
+  /**
+   * The environment's value of a property: `NAME`, or for a secret `NAME_FILE`, the path of a file
+   * holding it (a mounted Kubernetes Secret, so the value is on no command line and in no plain
+   * environment value). `NAME` wins when both are set. One trailing newline of the file is dropped.
+   */
+  private environmentValue(definition: PropertyDefinition): { raw: string; where: string } | undefined {
+    const direct = this.env[definition.name];
+    if (direct !== undefined && direct !== '') return { raw: direct, where: `environment variable ${definition.name}` };
+    const fileVariable = `${definition.name}_FILE`;
+    const path = definition.kind === 'text' && definition.syntax === 'secret' ? this.env[fileVariable] : undefined;
+    if (path === undefined || path === '') return undefined;
+    try {
+      return { raw: readFileSync(path, 'utf8').replace(/\r?\n$/, ''), where: `file ${path} (${fileVariable})` };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      this.errors.push(new ConfigError({ file: `environment variable ${fileVariable}`, property: definition.name, problem: `cannot read ${path} (${code}); ${fileVariable} must name a readable file holding ${definition.name}` }));
+      return undefined;
+    }
   }
 
   private isKnownScalar(key: Located<string>): boolean {
