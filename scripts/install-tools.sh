@@ -2,12 +2,13 @@
 # Installs the chart tooling at the versions pinned in scripts/tools.versions, idempotently:
 #   - helm        (go install helm.sh/helm/v3/cmd/helm@$HELM_VERSION)
 #   - kubeconform (go install github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION)
+#   - kube-score  (go install github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION)
 #   - the Kubernetes JSON schemas kubeconform needs offline, converted from the OpenAPI document of
 #     the k8s.io/kubernetes Go module ($KUBERNETES_SCHEMA_VERSION) by scripts/lib/k8s-openapi-to-jsonschema.mjs
 #   - shellcheck from Debian, when missing and when running as root with apt-get (optional: never fatal)
 #
 # Everything goes under $AKU_TOOLS_DIR (default: <repo>/.cache/tools):
-#   bin/helm, bin/kubeconform, kubernetes-json-schema/v<version>-standalone-strict/*.json, tools.env
+#   bin/helm, bin/kubeconform, bin/kube-score, kubernetes-json-schema/v<version>-standalone-strict/*.json, tools.env
 # A tool already present at the pinned version (read from the binary's Go build info) is not rebuilt.
 # Needs: go (1.24+), node, and the Go module proxy. Fails loudly on any error.
 set -Eeuo pipefail
@@ -38,6 +39,8 @@ done
 go_install_pinned helm helm.sh/helm/v3 helm.sh/helm/v3/cmd/helm "$HELM_VERSION" "$helm_ldflags"
 go_install_pinned kubeconform github.com/yannh/kubeconform github.com/yannh/kubeconform/cmd/kubeconform \
   "$KUBECONFORM_VERSION" ""
+go_install_pinned kube-score github.com/zegl/kube-score github.com/zegl/kube-score/cmd/kube-score \
+  "$KUBE_SCORE_VERSION" ""
 
 install_k8s_schemas "$KUBERNETES_SCHEMA_VERSION" "$SCHEMA_DIR" "$ROOT/scripts/lib/k8s-openapi-to-jsonschema.mjs"
 
@@ -50,11 +53,12 @@ smoke_test "$BIN_DIR" "$SCHEMA_LOCATION" "$KUBERNETES_SCHEMA_VERSION"
 {
   echo "# Written by scripts/install-tools.sh; read by test/chart/tools.ts."
   for pair in "HELM=$BIN_DIR/helm" "HELM_VERSION=$HELM_VERSION" "KUBECONFORM=$BIN_DIR/kubeconform" \
-    "KUBECONFORM_VERSION=$KUBECONFORM_VERSION" "KUBERNETES_SCHEMA_VERSION=$KUBERNETES_SCHEMA_VERSION" \
+    "KUBECONFORM_VERSION=$KUBECONFORM_VERSION" "KUBE_SCORE=$BIN_DIR/kube-score" "KUBE_SCORE_VERSION=$KUBE_SCORE_VERSION" \
+    "KUBERNETES_SCHEMA_VERSION=$KUBERNETES_SCHEMA_VERSION" \
     "KUBECONFORM_SCHEMA_LOCATION=$SCHEMA_LOCATION"; do
     [[ $pair != *"'"* ]] || die "a path contains a single quote: $pair"
     printf "%s='%s'\n" "${pair%%=*}" "${pair#*=}"
   done
 } >"$TOOLS_DIR/tools.env.tmp"
 mv "$TOOLS_DIR/tools.env.tmp" "$TOOLS_DIR/tools.env"
-log "done: helm $HELM_VERSION, kubeconform $KUBECONFORM_VERSION, Kubernetes $KUBERNETES_SCHEMA_VERSION schemas; see $TOOLS_DIR/tools.env"
+log "done: helm $HELM_VERSION, kubeconform $KUBECONFORM_VERSION, kube-score $KUBE_SCORE_VERSION, Kubernetes $KUBERNETES_SCHEMA_VERSION schemas; see $TOOLS_DIR/tools.env"

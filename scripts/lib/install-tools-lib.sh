@@ -114,6 +114,7 @@ install_shellcheck_optional() {
 smoke_test() {
   local bin=$1 location=$2 version=$3
   "$bin/helm" version --short >/dev/null || die "$bin/helm does not run"
+  "$bin/kube-score" version >/dev/null || die "$bin/kube-score does not run"
   local good bad
   good='{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"data":{"a":"b"}}'
   bad='{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"dta":{"a":"b"}}'
@@ -123,5 +124,5 @@ smoke_test() {
     -schema-location "$location" - >/dev/null 2>&1; then
     die "kubeconform accepts an unknown field: the schemas are not strict"
   fi
-  log "smoke test passed: helm runs; kubeconform validates offline and rejects unknown fields"
+  log "smoke test passed: helm and kube-score run; kubeconform validates offline and rejects unknown fields"
 }
