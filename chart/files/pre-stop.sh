@@ -8,8 +8,9 @@
 set -u
 
 # Hook output is not in the container log unless written there: PID 1 is the entrypoint.
-if [[ -w /proc/1/fd/1 ]]; then
-  exec >>/proc/1/fd/1 2>&1
+log_target=${AKU_PRESTOP_LOG:-/proc/1/fd/1}
+if [[ -w $log_target ]]; then
+  exec >>"$log_target" 2>&1
 fi
 
 budget=${AKU_END_TIME_BUDGET:-50}

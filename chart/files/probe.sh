@@ -1,32 +1,62 @@
 #!/bin/bash
-# Readiness and liveness checks of the Altibase container (mounted from the chart's scripts ConfigMap).
-#   probe.sh ready  aku's start completed (/tmp/aku_start_completed) and the server accepts connections
-#   probe.sh live   the server accepts connections
-# The startupProbe does not use this script: it only checks the completion file, as aku documents.
+# Probes of the Altibase container (mounted from the chart's scripts ConfigMap, next to aku-facts.sh).
+#   probe.sh started   aku's completion file was written by `aku -p start` in THIS container
+#                      (startupProbe); a file an earlier container left in the /tmp emptyDir has
+#                      another container's identity inside and never counts
+#   probe.sh ready     started, and the server accepts connections (readinessProbe)
+#   probe.sh live      the server accepts connections (livenessProbe)
+#   probe.sh identity  print this container's identity (what aku writes into the completion file)
+# Exit 0 when the check passes, 1 when it does not, 2 on bad usage.
 set -u
+
+# shellcheck source=chart/files/aku-facts.sh
+. "$(dirname "${BASH_SOURCE[0]}")/aku-facts.sh"
 
 port=${ALTIBASE_PORT_NO:-20300}
 host=${AKU_PROBE_HOST:-127.0.0.1}
-completion_file=/tmp/aku_start_completed
+completion_file=$(aku_completion_file)
+
+# `<boot id> <start time of the container's init process>`, as aku's containerIdentity() computes
+# it (src/lifecycle/completion-file.ts): field 22 of /proc/<pid>/stat, counted after the command
+# name, which is in parentheses and may hold spaces.
+container_identity() {
+  local boot_id stat fields
+  boot_id=$(</proc/sys/kernel/random/boot_id) || return 1
+  stat=$(<"/proc/${AKU_CONTAINER_INIT_PID:-1}/stat") || return 1
+  read -ra fields <<<"${stat##*) }"
+  printf '%s %s' "$boot_id" "${fields[19]}"
+}
+
+started() {
+  local written identity
+  if [[ ! -e $completion_file ]]; then
+    echo "not started: $completion_file is absent (aku -p start has not completed, or aku -p end ran)"
+    return 1
+  fi
+  written=$(<"$completion_file")
+  identity=$(container_identity) || identity=
+  if [[ -n $written && -n $identity && $written != "$identity" ]]; then
+    echo "not started: $completion_file was written by an earlier container ($written), not this one ($identity)"
+    return 1
+  fi
+}
+
+accepts_connections() {
+  # A TCP connection to the service port, closed at once; bash's /dev/tcp needs no client tools.
+  # shellcheck disable=SC2016 # $0 and $1 are expanded by the inner bash
+  if ! timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$host" "$port" 2>/dev/null; then
+    echo "the server does not accept connections on $host:$port"
+    return 1
+  fi
+}
 
 case ${1:-} in
-  ready)
-    if [[ ! -e $completion_file ]]; then
-      echo "not ready: $completion_file is absent (aku -p start has not completed, or aku -p end ran)"
-      exit 1
-    fi
-    ;;
-  live) ;;
+  started) started ;;
+  ready) started && accepts_connections ;;
+  live) accepts_connections ;;
+  identity) container_identity ;;
   *)
-    echo "usage: probe.sh ready|live" >&2
+    echo "usage: probe.sh started|ready|live|identity" >&2
     exit 2
     ;;
 esac
-
-# A TCP connection to the service port, closed at once; bash's /dev/tcp needs no client tools.
-# shellcheck disable=SC2016 # $0 and $1 are expanded by the inner bash
-if ! timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$host" "$port" 2>/dev/null; then
-  echo "the server does not accept connections on $host:$port"
-  exit 1
-fi
-exit 0

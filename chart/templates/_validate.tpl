@@ -5,23 +5,9 @@ Called from the StatefulSet template, so `helm template`, `helm install` and `he
 before anything reaches the cluster.
 */}}
 
-{{/* Words Altibase reserves; as unquoted names they would break the SQL aku builds (aku refuses them too). */}}
-{{- define "aku-altibase.reservedWords" -}}
-_PROWID ACCESS ADD AFTER AGER ALL ALTER AND ANY APPLY ARCHIVE ARCHIVELOG AS ASC AT BACKUP BEFORE BEGIN
-BETWEEN BODY BULK BY CASCADE CASE CAST CHECK CHECKPOINT CLOSE COALESCE COLUMN COMMENT COMMIT COMPILE
-COMPRESS COMPRESSED CONJOIN CONNECT CONSTANT CONSTRAINT CONSTRAINTS CONTINUE CREATE CROSS CUBE CURSOR
-CYCLE DATABASE DECLARE DECRYPT DEFAULT DELAUDIT DELETE DEQUEUE DESC DETERMINISTIC DIRECTORY DISABLE
-DISASTER DISCONNECT DISJOIN DISTINCT DROP EACH ELSE ELSEIF ELSIF ENABLE END ENQUEUE ESCAPE EXCEPTION
-EXEC EXECUTE EXISTS EXIT EXTENT EXTENTSIZE FALSE FETCH FIFO FIXED FLASHBACK FLUSH FLUSHER FOLLOWING FOR
-FOREIGN FROM FULL FUNCTION GOTO GRANT GROUP HAVING IF IN INITRANS INNER INSERT INSTEAD INTERSECT INTO IS
-ISOLATION JOIN KEY LEFT LESS LEVEL LIFO LIKE LIMIT LOCAL LOCK LOGANCHOR LOOP MAXROWS MAXTRANS MERGE MINUS
-MODE MOVE MOVEMENT NEW NOARCHIVELOG NOCOPY NOCYCLE NOLOGGING NOT NULL NULLS OF OFF OFFLINE OLD ON ONLINE
-OPEN OR ORDER OTHERS OUT OUTER OVER PACKAGE PARALLEL PARTITION PIVOT PRECEDING PRIMARY PRIOR PRIVILEGES
-PROCEDURE PURGE QUEUE RAISE READ REBUILD RECOVER REFERENCES REFERENCING REMOVE RENAME REPLACE RETURN
-RETURNING REVOKE RIGHT ROLLBACK ROLLUP ROW ROWCOUNT ROWNUM ROWTYPE SAVEPOINT SEGMENT SELECT SEQUENCE
-SESSION SET SHARD SOME SPLIT SQLCODE SQLERRM START STEP STORAGE STORE SYNONYM TABLE THAN THEN TO TOP
-TRIGGER TRUE TYPE TYPESET UNION UNIQUE UNLOCK UNPIVOT UNTIL UPDATE USING VALUES VARIABLE VARIABLES VIEW
-VOLATILE WAIT WHEN WHENEVER WHERE WHILE WITH WITHIN WORK WRITE
+{{/* Facts shared with aku and the pod scripts, generated from src/ (scripts/generate-shared-facts.ts). */}}
+{{- define "aku-altibase.facts" -}}
+{{- .Files.Get "files/aku-facts.json" -}}
 {{- end -}}
 
 {{/*
@@ -56,24 +42,27 @@ Checks one Altibase name. Input: dict "path" "value" "max" "what" "reserved"; ou
 
 {{- define "aku-altibase.validateValues" -}}
 {{- $errs := list -}}
-{{- $reserved := include "aku-altibase.reservedWords" . | splitList " " | join "\n" | splitList "\n" | compact -}}
+{{- $facts := include "aku-altibase.facts" . | fromJson -}}
+{{- $reserved := $facts.reservedWords -}}
+{{- $props := $facts.integerProperties -}}
 {{- $a := .Values.aku -}}
-{{- $u32 := 4294967295 -}}
 
 {{/* --- sizes: replicas and serverCount --- */}}
-{{- $scErr := include "aku-altibase.validate.range" (dict "path" "aku.serverCount" "value" $a.serverCount "min" 1 "max" 6 "why" "AKU_SERVER_COUNT must be 1..6 (Altibase 7.3.0.0.4 and later replicate at most 6 pods; 7.1 at most 4)") -}}
+{{- $sc := $props.AKU_SERVER_COUNT -}}
+{{- $scErr := include "aku-altibase.validate.range" (dict "path" "aku.serverCount" "value" $a.serverCount "min" $sc.min "max" $sc.max "why" (printf "AKU_SERVER_COUNT must be %v..%v (Altibase 7.3.0.0.4 and later replicate at most 6 pods; 7.1 at most 4)" $sc.min $sc.max)) -}}
 {{- if $scErr }}{{ $errs = append $errs $scErr }}{{ end -}}
-{{- $rcErr := include "aku-altibase.validate.range" (dict "path" "replicaCount" "value" .Values.replicaCount "min" 0 "max" 6 "why" "replicaCount must be 0..aku.serverCount, and aku.serverCount is at most 6") -}}
+{{- $rcErr := include "aku-altibase.validate.range" (dict "path" "replicaCount" "value" .Values.replicaCount "min" 0 "max" $sc.max "why" (printf "replicaCount must be 0..aku.serverCount, and aku.serverCount is at most %v" $sc.max)) -}}
 {{- if $rcErr }}{{ $errs = append $errs $rcErr }}{{ end -}}
 {{- if and (not $scErr) (not $rcErr) (gt (int .Values.replicaCount) (int $a.serverCount)) -}}
-{{- $errs = append $errs (printf "replicaCount: %d is more than aku.serverCount (%d); aku replicates at most AKU_SERVER_COUNT pods: raise aku.serverCount (at most 6) or scale to %d or fewer" (int .Values.replicaCount) (int $a.serverCount) (int $a.serverCount)) -}}
+{{- $errs = append $errs (printf "replicaCount: %d is more than aku.serverCount (%d); aku replicates at most AKU_SERVER_COUNT pods: raise aku.serverCount (at most %v) or scale to %d or fewer" (int .Values.replicaCount) (int $a.serverCount) $sc.max (int $a.serverCount)) -}}
 {{- end -}}
 {{- $e := "" -}}
 
 {{/* --- ports --- */}}
 {{- $ports := .Values.altibase.containerPorts -}}
 {{- range $key := list "service" "replication" -}}
-{{- $e = include "aku-altibase.validate.range" (dict "path" (printf "altibase.containerPorts.%s" $key) "value" (get $ports $key) "min" 1024 "max" 65535 "why" "Altibase ports (AKU_PORT_NO, AKU_REPLICATION_PORT_NO) must be 1024..65535") -}}
+{{- $pr := $props.AKU_PORT_NO -}}
+{{- $e = include "aku-altibase.validate.range" (dict "path" (printf "altibase.containerPorts.%s" $key) "value" (get $ports $key) "min" $pr.min "max" $pr.max "why" (printf "Altibase ports (AKU_PORT_NO, AKU_REPLICATION_PORT_NO) must be %v..%v" $pr.min $pr.max)) -}}
 {{- if $e }}{{ $errs = append $errs $e }}{{ end -}}
 {{- end -}}
 {{- if eq (toString $ports.service) (toString $ports.replication) -}}
@@ -85,20 +74,23 @@ Checks one Altibase name. Input: dict "path" "value" "max" "what" "reserved"; ou
 {{- if $e }}{{ $errs = append $errs $e }}{{ end -}}
 
 {{/* --- scalar aku.conf properties --- */}}
+{{/* value key, aku.conf property, unit: the ranges are aku's own (aku-facts.json) */}}
 {{- $ranges := list
-  (list "queryTimeout" 0 $u32 "AKU_QUERY_TIMEOUT is 0..4294967295 seconds")
-  (list "queryRetryCount" 0 $u32 "AKU_QUERY_RETRY_COUNT is 0..4294967295")
-  (list "queryRetryDelayMsec" 0 $u32 "AKU_QUERY_RETRY_DELAY_MSEC is 0..4294967295 milliseconds")
-  (list "addressCheckCount" 1 $u32 "AKU_ADDRESS_CHECK_COUNT is 1..4294967295 tries")
-  (list "flushTimeoutAtStart" 0 $u32 "AKU_FLUSH_TIMEOUT_AT_START is 0 (FLUSH ALL) or 1..4294967295 seconds")
-  (list "delayStartCompleteTime" 0 $u32 "AKU_DELAY_START_COMPLETE_TIME is 0..4294967295 seconds")
-  (list "connectTimeout" 1 3600 "AKU_CONNECT_TIMEOUT is 1..3600 seconds")
-  (list "endTimeMarginSeconds" 0 3600 "the margin is 0..3600 seconds")
+  (list "queryTimeout" "AKU_QUERY_TIMEOUT" " seconds")
+  (list "queryRetryCount" "AKU_QUERY_RETRY_COUNT" "")
+  (list "queryRetryDelayMsec" "AKU_QUERY_RETRY_DELAY_MSEC" " milliseconds")
+  (list "addressCheckCount" "AKU_ADDRESS_CHECK_COUNT" " tries")
+  (list "flushTimeoutAtStart" "AKU_FLUSH_TIMEOUT_AT_START" " seconds (0: FLUSH ALL)")
+  (list "delayStartCompleteTime" "AKU_DELAY_START_COMPLETE_TIME" " seconds")
+  (list "connectTimeout" "AKU_CONNECT_TIMEOUT" " seconds")
 -}}
 {{- range $r := $ranges -}}
-{{- $e = include "aku-altibase.validate.range" (dict "path" (printf "aku.%s" (index $r 0)) "value" (get $a (index $r 0)) "min" (index $r 1) "max" (index $r 2) "why" (index $r 3)) -}}
+{{- $range := get $props (index $r 1) -}}
+{{- $e = include "aku-altibase.validate.range" (dict "path" (printf "aku.%s" (index $r 0)) "value" (get $a (index $r 0)) "min" $range.min "max" $range.max "why" (printf "%s is %v..%v%s" (index $r 1) (int64 $range.min) (int64 $range.max) (index $r 2))) -}}
 {{- if $e }}{{ $errs = append $errs $e }}{{ end -}}
 {{- end -}}
+{{- $e = include "aku-altibase.validate.range" (dict "path" "aku.endTimeMarginSeconds" "value" $a.endTimeMarginSeconds "min" 0 "max" 3600 "why" "the margin is 0..3600 seconds") -}}
+{{- if $e }}{{ $errs = append $errs $e }}{{ end -}}
 {{- $budget := sub (int .Values.terminationGracePeriodSeconds) (int $a.endTimeMarginSeconds) -}}
 {{- if lt $budget 10 -}}
 {{- $errs = append $errs (printf "terminationGracePeriodSeconds: %d minus aku.endTimeMarginSeconds (%d) leaves AKU_END_TIME_BUDGET = %d s for `aku -p end`; it needs at least 10 s: raise terminationGracePeriodSeconds" (int .Values.terminationGracePeriodSeconds) (int $a.endTimeMarginSeconds) $budget) -}}
@@ -142,7 +134,7 @@ Checks one Altibase name. Input: dict "path" "value" "max" "what" "reserved"; ou
 {{- if not (kindIs "map" $group) -}}
 {{- $errs = append $errs (printf "%s: must be a map {prefix, syncParallelCount, items}" $gp) -}}
 {{- else -}}
-{{- $e = include "aku-altibase.validate.identifier" (dict "path" (printf "%s.prefix" $gp) "value" $group.prefix "max" 37 "what" "REPLICATION_NAME_PREFIX" "reserved" $reserved "why" "Altibase replication names are at most 40 bytes, so the prefix may have at most 37 (aku appends _<i><j>)") -}}
+{{- $e = include "aku-altibase.validate.identifier" (dict "path" (printf "%s.prefix" $gp) "value" $group.prefix "max" $facts.maxPrefixBytes "what" "REPLICATION_NAME_PREFIX" "reserved" $reserved "why" (printf "Altibase replication names are at most %v bytes, so the prefix may have at most %v (aku appends _<i><j>)" $facts.maxReplicationNameBytes $facts.maxPrefixBytes)) -}}
 {{- if $e -}}
 {{- $errs = append $errs $e -}}
 {{- else -}}
@@ -154,7 +146,7 @@ Checks one Altibase name. Input: dict "path" "value" "max" "what" "reserved"; ou
 {{- end -}}
 {{- end -}}
 {{- if hasKey $group "syncParallelCount" -}}
-{{- $e = include "aku-altibase.validate.range" (dict "path" (printf "%s.syncParallelCount" $gp) "value" $group.syncParallelCount "min" 1 "max" 100 "why" "SYNC_PARALLEL_COUNT is 1..100") -}}
+{{- $e = include "aku-altibase.validate.range" (dict "path" (printf "%s.syncParallelCount" $gp) "value" $group.syncParallelCount "min" $facts.syncParallelCount.min "max" $facts.syncParallelCount.max "why" (printf "SYNC_PARALLEL_COUNT is %v..%v" $facts.syncParallelCount.min $facts.syncParallelCount.max)) -}}
 {{- if $e }}{{ $errs = append $errs $e }}{{ end -}}
 {{- end -}}
 {{- if or (not (kindIs "slice" $group.items)) (eq (len ($group.items | default list)) 0) -}}
@@ -166,13 +158,13 @@ Checks one Altibase name. Input: dict "path" "value" "max" "what" "reserved"; ou
 {{- if not (kindIs "map" $item) -}}
 {{- $errs = append $errs (printf "%s: must be a map {user, table[, partition]}" $ip) -}}
 {{- else -}}
-{{- $why := "Altibase user, table and partition names are at most 128 bytes" -}}
-{{- $e = include "aku-altibase.validate.identifier" (dict "path" (printf "%s.user" $ip) "value" $item.user "max" 128 "what" "the table's owner (user)" "reserved" $reserved "why" $why) -}}
+{{- $why := printf "Altibase user, table and partition names are at most %v bytes" $facts.maxObjectNameBytes -}}
+{{- $e = include "aku-altibase.validate.identifier" (dict "path" (printf "%s.user" $ip) "value" $item.user "max" $facts.maxObjectNameBytes "what" "the table's owner (user)" "reserved" $reserved "why" $why) -}}
 {{- if $e }}{{ $errs = append $errs $e }}{{ end -}}
-{{- $e = include "aku-altibase.validate.identifier" (dict "path" (printf "%s.table" $ip) "value" $item.table "max" 128 "what" "the table name" "reserved" $reserved "why" $why) -}}
+{{- $e = include "aku-altibase.validate.identifier" (dict "path" (printf "%s.table" $ip) "value" $item.table "max" $facts.maxObjectNameBytes "what" "the table name" "reserved" $reserved "why" $why) -}}
 {{- if $e }}{{ $errs = append $errs $e }}{{ end -}}
 {{- if hasKey $item "partition" -}}
-{{- $e = include "aku-altibase.validate.identifier" (dict "path" (printf "%s.partition" $ip) "value" $item.partition "max" 128 "what" "the partition name (or leave the key out)" "reserved" $reserved "why" $why) -}}
+{{- $e = include "aku-altibase.validate.identifier" (dict "path" (printf "%s.partition" $ip) "value" $item.partition "max" $facts.maxObjectNameBytes "what" "the partition name (or leave the key out)" "reserved" $reserved "why" $why) -}}
 {{- if $e }}{{ $errs = append $errs $e }}{{ end -}}
 {{- end -}}
 {{- $ikey := upper (printf "%v.%v.%v" $item.user $item.table ($item.partition | default "")) -}}

@@ -1,18 +1,55 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
-/** The startupProbe's signal that `-p start` finished. Written last, atomically (write, then rename). */
-export function completionFileExists(path: string): boolean {
-  return existsSync(path);
+/**
+ * The startupProbe's signal that `-p start` finished in this container. Written last, atomically
+ * (write, then rename). A file another container left (a different identity inside) does not
+ * count: that container's server is gone, so this one must start again.
+ */
+export function completionFileExists(path: string, identity: string = containerIdentity()): boolean {
+  if (!existsSync(path)) return false;
+  let written: string;
+  try {
+    written = readFileSync(path, 'utf8').trim();
+  } catch {
+    return true;
+  }
+  return written === '' || identity === '' || written === identity;
 }
 
-export function writeCompletionFile(path: string): void {
-  writeAtomically(path, '');
+/**
+ * Writes the completion file with the identity of the container it was written in. A pod's /tmp
+ * can outlive its container (an emptyDir), and a file an earlier container left must never make
+ * the startupProbe pass: the probe (chart/files/probe.sh) accepts the file only when its content
+ * is the identity of the container it runs in.
+ */
+export function writeCompletionFile(path: string, identity: string = containerIdentity()): void {
+  writeAtomically(path, identity === '' ? '' : `${identity}\n`);
 }
 
 function writeAtomically(path: string, text: string): void {
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, text);
   renameSync(temporary, path);
+}
+
+/**
+ * `<boot id> <start time of the container's init process>`: unique per container (a restarted
+ * container gets a new init process), the same for every process inside it, and computable by a
+ * shell probe (/proc/sys/kernel/random/boot_id and field 22 of /proc/<pid>/stat, clock ticks since
+ * boot). The init process is PID 1, or AKU_CONTAINER_INIT_PID for tests. Empty outside Linux.
+ */
+export function containerIdentity(env: NodeJS.ProcessEnv = process.env): string {
+  const pid = env.AKU_CONTAINER_INIT_PID || '1';
+  try {
+    const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // field 2 (the command name) is in parentheses and may hold spaces: count from after it
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).trim().split(/\s+/);
+    const startTime = fields[19];
+    return startTime ? `${bootId} ${startTime}` : '';
+  } catch {
+    return '';
+  }
 }
 
 /**

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { altibaseContainer, CI_VALUES, envOf, find, findAll, NAMESPACE, render, RELEASE, renderNotes, type K8sObject } from './tools.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { altibaseContainer, CI_VALUES, envOf, find, findAll, NAMESPACE, render, RELEASE, renderNotes, REPO_ROOT, type K8sObject } from './tools.js';
 
 const FULL = `${RELEASE}-aku-altibase`;
 
@@ -27,8 +29,8 @@ describe('chart: rendered wiring', function () {
       assert.equal(sts.metadata.namespace, NAMESPACE);
     });
 
-    it('has a startupProbe on aku\'s completion file with the sample\'s 3600 x 10 s', () => {
-      assert.deepEqual(container.startupProbe.exec.command, ['cat', '/tmp/aku_start_completed']);
+    it('has a startupProbe on aku\'s completion file (written in this container) with the sample\'s 3600 x 10 s', () => {
+      assert.deepEqual(container.startupProbe.exec.command, ['/bin/bash', '/opt/aku/chart-scripts/probe.sh', 'started']);
       assert.equal(container.startupProbe.failureThreshold, 3600);
       assert.equal(container.startupProbe.periodSeconds, 10);
     });
@@ -83,8 +85,19 @@ describe('chart: rendered wiring', function () {
       assert.equal(three.get('ALTIBASE_REPLICATION_ALLOW_DUPLICATE_HOSTS').value, '1');
     });
 
-    it('takes AKU_SYS_PASSWORD from the chart\'s Secret', () => {
-      assert.deepEqual(env.get('AKU_SYS_PASSWORD').valueFrom, { secretKeyRef: { name: FULL, key: 'sys-password' } });
+    it('takes the passwords as files of the chart\'s Secrets (usePasswordFiles), or as secretKeyRef values when told', async () => {
+      assert.equal(env.get('AKU_SYS_PASSWORD'), undefined);
+      assert.equal(env.get('AKU_SYS_PASSWORD_FILE').value, '/opt/aku/secrets/sys-password');
+      assert.equal(env.get('AKU_SYS_INITIAL_PASSWORD_FILE').value, '/opt/aku/secrets/initial-sys-password');
+      const volume = sts.spec.template.spec.volumes.find((v: any) => v.name === 'passwords');
+      assert.deepEqual(volume.projected.sources, [
+        { secret: { name: FULL, items: [{ key: 'sys-password', path: 'sys-password' }] } },
+        { secret: { name: `${FULL}-initial`, items: [{ key: 'initial-sys-password', path: 'initial-sys-password' }] } },
+      ]);
+      assert.deepEqual(container.volumeMounts.find((m: any) => m.name === 'passwords'), { name: 'passwords', mountPath: '/opt/aku/secrets', readOnly: true });
+      const envValues = envOf(altibaseContainer(find(await render({ set: { 'auth.usePasswordFiles': false } }), 'StatefulSet')));
+      assert.deepEqual(envValues.get('AKU_SYS_PASSWORD').valueFrom, { secretKeyRef: { name: FULL, key: 'sys-password' } });
+      assert.equal(envValues.get('AKU_SYS_PASSWORD_FILE'), undefined);
     });
 
     it('mounts aku.conf at $ALTIBASE_HOME/conf/aku.conf, read-only', () => {
@@ -213,21 +226,21 @@ describe('chart: rendered wiring', function () {
 
   describe('Secret and ConfigMaps', () => {
     it('generates a SYS password Secret kept on uninstall; auth.sysPassword sets it', async () => {
-      const secret = find(defaults, 'Secret');
+      const secret = find(defaults, 'Secret', FULL);
       const generated = Buffer.from(secret.data['sys-password'], 'base64').toString();
       assert.match(generated, /^[A-Za-z][A-Za-z0-9]{23}$/);
       assert.equal(secret.metadata.annotations['helm.sh/resource-policy'], 'keep');
-      const given = find(await render({ set: { 'auth.sysPassword': 'Pw12345' } }), 'Secret');
+      const given = find(await render({ set: { 'auth.sysPassword': 'Pw12345' } }), 'Secret', FULL);
       assert.equal(Buffer.from(given.data['sys-password'], 'base64').toString(), 'Pw12345');
     });
 
     it('with auth.existingSecret renders no Secret and reads the given key', async () => {
       const objs = await render({ valuesFiles: ['ci/existing-secret-values.yaml'] });
-      assert.equal(findAll(objs, 'Secret').length, 0);
-      const e = envOf(altibaseContainer(find(objs, 'StatefulSet')));
-      assert.deepEqual(e.get('AKU_SYS_PASSWORD').valueFrom, { secretKeyRef: { name: 'altibase-sys', key: 'password' } });
-      const test = find(objs, 'Pod');
-      assert.deepEqual(envOf(test.spec.containers[0]).get('AKU_SYS_PASSWORD').valueFrom, { secretKeyRef: { name: 'altibase-sys', key: 'password' } });
+      // only the initial password's Secret, which the chart always renders
+      assert.deepEqual(findAll(objs, 'Secret').map((o) => o.metadata.name), [`${FULL}-initial`]);
+      const source = (o: K8sObject) => o.spec.volumes.find((v: any) => v.name === 'passwords').projected.sources[0];
+      assert.deepEqual(source(find(objs, 'StatefulSet').spec.template), { secret: { name: 'altibase-sys', items: [{ key: 'password', path: 'sys-password' }] } });
+      assert.deepEqual(source(find(objs, 'Pod')), { secret: { name: 'altibase-sys', items: [{ key: 'password', path: 'sys-password' }] } });
     });
 
     it('no ConfigMap contains the password, nor does aku.conf name AKU_SYS_PASSWORD as a property', async () => {
@@ -339,12 +352,13 @@ describe('chart: rendered wiring', function () {
       it(`${file}: a server started through altisim is talked to with aku's altisim driver`, async () => {
         const e = envOf(altibaseContainer(find(await render({ valuesFiles: [file] }), 'StatefulSet')));
         const drivesAltisim = /\baltisim\b/.test(e.get('AKU_SERVER_START_CMD')?.value ?? '');
-        assert.equal(e.get('AKU_DRIVER')?.value === 'altisim', drivesAltisim, `AKU_DRIVER=${e.get('AKU_DRIVER')?.value}`);
+        if (drivesAltisim) assert.equal(e.get('AKU_DRIVER')?.value, 'altisim');
       });
     }
-    it('the simulator values file is among them and drives altisim', async () => {
+    it('the simulator values file selects aku\'s altisim driver and overrides no server command (its base honours the contract)', async () => {
       const e = envOf(altibaseContainer(find(await render({ valuesFiles: ['ci/simulator-values.yaml'] }), 'StatefulSet')));
-      assert.match(e.get('AKU_SERVER_START_CMD').value, /altisim serve/);
+      assert.equal(e.get('AKU_DRIVER').value, 'altisim');
+      assert.deepEqual([...e.keys()].filter((k) => /^AKU_(SERVER|SQL)_/.test(k)), []);
     });
   });
 
@@ -362,17 +376,22 @@ describe('chart: rendered wiring', function () {
       assert.equal(e.get('REPLICAS').value, '2');
       assert.equal(e.get('PREFIXES').value, 'AKU_REP');
       assert.equal(e.get('PORT').value, '20300');
-      assert.match(e.get('SQL_COMMAND').value, /^isql /);
+      // the image's aku-sql (password from the mounted Secret file) unless tests.sqlCommand says otherwise
+      assert.equal(e.get('SQL_COMMAND'), undefined);
+      assert.equal(e.get('AKU_SYS_PASSWORD_FILE').value, '/opt/aku/secrets/sys-password');
+      assert.equal(e.get('TABLES').value, 'SYS.T1');
       const cm = find(defaults, 'ConfigMap', `${FULL}-tests`);
       assert.match(cm.data['check-replication.sh'], /SYSTEM_\.SYS_REPLICATIONS_/);
+      assert.equal(cm.data['aku-facts.sh'], readFileSync(join(REPO_ROOT, 'chart', 'files', 'aku-facts.sh'), 'utf8'));
     });
 
-    it('lists every group prefix and takes the simulator\'s SQL command', async () => {
+    it('lists every group prefix and every replicated table once, and takes another SQL command', async () => {
       const three = envOf(find(await render({ valuesFiles: ['ci/three-groups-values.yaml'] }), 'Pod').spec.containers[0]);
       assert.equal(three.get('PREFIXES').value, 'AKU_REP1 AKU_REP2 AKU_REP3');
       assert.equal(three.get('REPLICAS').value, '6');
-      const sim = envOf(find(await render({ valuesFiles: ['ci/simulator-values.yaml'] }), 'Pod').spec.containers[0]);
-      assert.match(sim.get('SQL_COMMAND').value, /^altisim sql /);
+      assert.equal(three.get('TABLES').value, 'SYS.T1 SYS.T2 SYS.T3 SYS.T4 SYS.T5 SYS.T6 SYS.T7 SYS.T8 SYS.T9');
+      const other = envOf(find(await render({ set: { 'tests.sqlCommand': 'my-client "$SQL_FILE"' } }), 'Pod').spec.containers[0]);
+      assert.equal(other.get('SQL_COMMAND').value, 'my-client "$SQL_FILE"');
     });
 
     it('keeps the finished pod for `helm test --logs` (deleted only before the next test run)', () => {

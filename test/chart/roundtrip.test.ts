@@ -3,24 +3,33 @@
  * is the configuration the values describe.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseAkuConf, type AkuConfig } from '../../src/config/index.js';
 import { altibaseContainer, CHART_DIR, envOf, find, render, RELEASE, type K8sObject } from './tools.js';
 
 const FULL = `${RELEASE}-aku-altibase`;
 
-/** What the pod's environment gives aku: the literal env values plus the Secret's password. */
+/**
+ * What the pod gives aku: the literal env values, and the password as the file the projected
+ * Secret volume puts at AKU_SYS_PASSWORD_FILE (written here from the rendered Secret).
+ */
 function podEnvironment(objects: K8sObject[]): NodeJS.ProcessEnv {
+  const spec = find(objects, 'StatefulSet').spec.template.spec;
   const container = altibaseContainer(find(objects, 'StatefulSet'));
   const env: NodeJS.ProcessEnv = {};
   for (const [name, entry] of envOf(container)) {
     if (typeof entry.value === 'string') env[name] = entry.value;
   }
-  const ref = envOf(container).get('AKU_SYS_PASSWORD').valueFrom.secretKeyRef;
-  const secret = find(objects, 'Secret', ref.name);
-  env.AKU_SYS_PASSWORD = Buffer.from(secret.data[ref.key], 'base64').toString();
+  const mount = container.volumeMounts.find((m: any) => m.name === 'passwords');
+  const source = spec.volumes.find((v: any) => v.name === 'passwords').projected.sources[0].secret;
+  assert.equal(env.AKU_SYS_PASSWORD_FILE, `${mount.mountPath}/${source.items[0].path}`);
+  const secret = find(objects, 'Secret', source.name);
+  const file = join(mkdtempSync(join(tmpdir(), 'aku-roundtrip-')), 'sys-password');
+  writeFileSync(file, Buffer.from(secret.data[source.items[0].key], 'base64'));
+  env.AKU_SYS_PASSWORD_FILE = file;
   return env;
 }
 
@@ -132,7 +141,7 @@ describe('chart: aku.conf round trip through aku\'s parser', function () {
   for (const file of ['ci/default-values.yaml', 'ci/overrides-values.yaml', 'ci/persistence-off-values.yaml']) {
     it(`every property survives the trip with ${file}`, async () => {
       const { loaded, env } = await parsedFromChart([file]);
-      assert.deepEqual(loaded.config, expectedFrom(file, env.AKU_SYS_PASSWORD!));
+      assert.deepEqual(loaded.config, expectedFrom(file, readFileSync(env.AKU_SYS_PASSWORD_FILE!, 'utf8')));
     });
   }
 

@@ -12,6 +12,7 @@ import { REPO_ROOT } from './tools.js';
 
 const SHELL_FILES = [
   ...readdirSync(join(REPO_ROOT, 'docker')).filter((f) => f.endsWith('.sh')).map((f) => `docker/${f}`),
+  ...readdirSync(join(REPO_ROOT, 'docker', 'lib')).filter((f) => f.endsWith('.sh')).map((f) => `docker/lib/${f}`),
   ...readdirSync(join(REPO_ROOT, 'chart', 'files')).filter((f) => f.endsWith('.sh')).map((f) => `chart/files/${f}`),
   'scripts/install-tools.sh',
   ...readdirSync(join(REPO_ROOT, 'scripts', 'lib')).filter((f) => f.endsWith('.sh')).map((f) => `scripts/lib/${f}`),
@@ -189,17 +190,30 @@ describe('container and chart shell scripts', function () {
     });
 
     beforeEach(() => {
+      // isql as docs/base-image-contract.md fixes it: `isql -s H -port P -silent /NOLOG -f FILE`,
+      // FILE starting with CONNECT SYS/<password> [AS SYSDBA]; and ending with EXIT;
       script(
-        join(dir, 'sql'),
+        join(dir, 'home', 'bin', 'isql'),
         [
+          '[[ $# == 8 && $1 == -s && $3 == -port && $5 == -silent && $6 == /NOLOG && $7 == -f ]] || { echo "isql: unexpected arguments: $*"; exit 9; }',
+          '[[ ${ISQL_CONNECTION:-} == TCP ]] || { echo "isql: ISQL_CONNECTION is not TCP"; exit 8; }',
           `current=$(cat "${dir}/pw" 2>/dev/null || echo manager)`,
-          String.raw`echo "sql[$AKU_SQL_PASSWORD] $(tr '\n' ' ' < "$AKU_SQL_FILE")" >> "DIR/events"`.replace('DIR', dir),
-          '[[ $AKU_SQL_PASSWORD == "$current" ]] || { echo "[ERR-51015 : Invalid password]"; exit 0; }',
-          "re='IDENTIFIED BY ([A-Za-z0-9]+)'",
-          `if [[ $AKU_SQL =~ $re ]]; then echo "\${BASH_REMATCH[1]}" > "${dir}/pw"; fi`,
+          // every command line on the machine while the password is in use, for the test to grep
+          `for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < "$f" 2>/dev/null; echo; done >> "${dir}/cmdlines"`,
+          'file=$8',
+          'line=$(head -1 "$file")',
+          '[[ $line == "CONNECT SYS/"*";" ]] || { echo "[ERR-91020 : No Connection State]"; exit 0; }',
+          'line=${line%;}; line=${line% AS SYSDBA}; pw=${line#CONNECT SYS/}',
+          '[[ $(tail -1 "$file") == "EXIT;" ]] || { echo "isql: the script does not end with EXIT;"; exit 7; }',
+          `body=$(sed '1d;$d' "$file" | grep -v '^$' | tr '\n' ' ')`,
+          `echo "sql[$pw] $body" >> "${dir}/events"`,
+          '[[ $pw == "$current" ]] || { echo "[ERR-51015 : Invalid password]"; exit 0; }',
+          "re2='IDENTIFIED BY ([A-Za-z0-9]+)'",
+          `if [[ $body =~ $re2 ]]; then echo "\${BASH_REMATCH[1]}" > "${dir}/pw"; fi`,
           'echo "Alter success."',
         ].join('\n'),
       );
+      writeFileSync(join(dir, 'sys-password'), 'Secret1\n');
     });
 
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -209,7 +223,7 @@ describe('container and chart shell scripts', function () {
         ALTIBASE_HOME: join(dir, 'home'),
         ALTIBASE_PORT_NO: String(port),
         AKU_POD_NAME: 'db-1',
-        AKU_SYS_PASSWORD: 'Secret1',
+        AKU_SYS_PASSWORD_FILE: join(dir, 'sys-password'),
         AKU_SYS_INITIAL_PASSWORD: 'manager',
         AKU_INIT_SCRIPTS_DIR: join(dir, 'initdb'),
         AKU_RUN_DIR: dir,
@@ -219,8 +233,6 @@ describe('container and chart shell scripts', function () {
         AKU_SERVER_MODE: 'foreground',
         AKU_SERVER_CREATE_CMD: `echo create >> "${dir}/events"; touch "$ALTIBASE_HOME/dbs/system001.dbf"`,
         AKU_SERVER_START_CMD: `echo server-start >> "${dir}/events"; exec node -e "require('net').createServer(s => s.end()).listen(+process.env.ALTIBASE_PORT_NO, '127.0.0.1'); process.on('SIGTERM', () => { require('fs').appendFileSync('${dir}/events', 'server-stopped\\n'); process.exit(0); })"`,
-        // a SQL client stand-in that knows SYS's password (manager until ALTER USER changes it)
-        AKU_SQL_CMD: `${dir}/sql`,
         ...extra,
       };
     }
@@ -259,6 +271,11 @@ describe('container and chart shell scripts', function () {
         'server-stopped',
       ]);
       assert.match(result.all ?? '', /aku -p start failed \(exit 1\); retrying in 1 s/);
+      // the password: on no command line while isql ran (isql's own line is there), in no log line
+      const cmdlines = readFileSync(join(dir, 'cmdlines'), 'utf8');
+      assert.match(cmdlines, /isql -s 127\.0\.0\.1 -port \d+ -silent \/NOLOG -f /);
+      assert.doesNotMatch(cmdlines, /Secret1|manager/);
+      assert.doesNotMatch(result.all ?? '', /Secret1/);
       assert.match(result.all ?? '', /no preStop ran: aku -p end/);
       for (const marker of ['db-created', 'sys-password-set', 'init-scripts/01-schema.sql', 'init-scripts/02-more.sh']) {
         assert.ok(existsSync(join(dir, 'home', 'dbs', '.aku', marker)), marker);
