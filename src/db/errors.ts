@@ -14,6 +14,10 @@ import type { Diagnostic } from './driver.js';
 export const AltibaseCode = {
   QUERY_TIMEOUT: 0x01044,
   SYNTAX_ERROR: 0x31001,
+  /** `Duplicate object name.` (CREATE TABLE of a table that exists). */
+  DUPLICATE_OBJECT: 0x31004,
+  /** `Table not found.` */
+  TABLE_NOT_FOUND: 0x31031,
   NO_PRIVILEGE: 0x31084,
   REPLICATION_DDL_DISABLED: 0x312c4,
   NO_SUCH_USER: 0x4102d,

@@ -8,6 +8,7 @@ import type { LifecycleContext } from './context.js';
 import { LifecycleError } from './errors.js';
 import { ensureObject, readAllStates, stopAndReset } from './objects.js';
 import { withProgress } from './progress.js';
+import { readLeaves, forgetLeaves } from './leaves.js';
 import { hasHistory, type ReplicationStates } from './replication-state.js';
 import { readProperty, checkServerAllows } from './server-checks.js';
 import { flushAtStartBoundSec, flushWithin } from './flush.js';
@@ -66,18 +67,19 @@ async function startSteps(ctx: LifecycleContext, outcome: OutcomeRecorder): Prom
     }
     return outcome.step(where, work);
   };
-  const { self, reached, states } = await step(W.connect, async () => {
+  const { self, reached, states, leaves } = await step(W.connect, async () => {
     await waitForOwnAddress(ctx);
     const self = await reachSelf(ctx, W.connect);
     const reached = await reachServers(ctx, topology.peers, W.connect);
     const states = await readAllStates([self, ...reached.servers.values()]);
+    const leaves = new Map(await Promise.all([self, ...reached.servers.values()].map(async (s) => [s.ordinal, await readLeaves(s)] as const)));
     await restoreDdlEnable(ctx, self);
-    return { self, reached, states };
+    return { self, reached, states, leaves };
   });
   const own = states.get(self.ordinal) as ReplicationStates;
 
-  await step(W.detect, () => detectFailedServers(ctx, self, reached, states));
-  const paths = await step(W.path, async () => choosePaths(ctx, own));
+  await step(W.detect, () => detectFailedServers(ctx, self, reached, states, leaves));
+  const paths = await step(W.path, async () => choosePaths(ctx, own, states, leaves));
 
   await step(W.create, async () => {
     const missing = topology.links.filter((l) => !own.has(l.name)).length;
@@ -93,7 +95,13 @@ async function startSteps(ctx: LifecycleContext, outcome: OutcomeRecorder): Prom
       await holdOtherPodsChanges(ctx, self, reached, states, syncGroups);
     });
     await step(W.truncate, () => truncateTables(ctx, self, syncGroups));
-    await step(W.sync, () => syncFromMaster(ctx, master, self, syncGroups));
+    await step(W.sync, async () => {
+      await syncFromMaster(ctx, master, self, syncGroups);
+      // The pod is back in these pairs: they are no longer left, on either side.
+      const rejoined = ctx.topology.links.filter((l) => syncGroups.includes(l.group)).map((l) => l.name);
+      await forgetLeaves(self, rejoined, leaves.get(self.ordinal) as Map<string, string>);
+      await forgetLeaves(master, rejoined, leaves.get(MASTER_ORDINAL) as Map<string, string>);
+    });
   }
 
   const historyBeforeStart = new Set([...own.values()].filter((s) => s.xsn !== -1).map((s) => s.name));
@@ -147,14 +155,26 @@ function requireMaster(ctx: LifecycleContext, reached: Reached): Server {
  * restarted: the side that lost it would miss or replay changes. The manual's rule on the
  * MASTER, plus its mirror image on a slave that was already in service.
  */
-async function detectFailedServers(ctx: LifecycleContext, self: Server, reached: Reached, states: Map<number, ReplicationStates>): Promise<void> {
+async function detectFailedServers(
+  ctx: LifecycleContext,
+  self: Server,
+  reached: Reached,
+  states: Map<number, ReplicationStates>,
+  leaves: Map<number, Map<string, string>>,
+): Promise<void> {
   const own = states.get(self.ordinal) as ReplicationStates;
+  const left = (ordinal: number, name: string) => leaves.get(ordinal)?.get(name);
   for (const group of ctx.config.replications) {
     if (ctx.topology.self.role === 'MASTER') {
       for (const slave of reached.servers.values()) {
         const name = replicationName(group, MASTER_ORDINAL, slave.ordinal);
         const theirs = states.get(slave.ordinal) as ReplicationStates;
         if (hasHistory(theirs, name) && !hasHistory(own, name)) {
+          const when = left(self.ordinal, name);
+          if (when !== undefined) {
+            ctx.logger.warn(W.detect, `${slave.pod} holds history for ${name}, which this MASTER left deliberately (aku -p clean at ${when}); that pair does not start, and aku -p start in ${slave.pod} rejoins it by TRUNCATE + SYNC.`, { pod: slave.pod, replication: name });
+            continue;
+          }
           ctx.logger.error(W.detect, FAILED_MASTER);
           throw new LifecycleError(
             `${FAILED_MASTER} ${slave.host} holds history for ${name} (XSN ${theirs.get(name)?.xsn}) but this MASTER's copy is ${own.has(name) ? 'reset (XSN -1)' : 'missing'}; follow the manual recovery in docs/lifecycle.md.`,
@@ -162,9 +182,14 @@ async function detectFailedServers(ctx: LifecycleContext, self: Server, reached:
           );
         }
         if (hasHistory(own, name) && !hasHistory(theirs, name) && (await readProperty(slave, 'ADMIN_MODE')) === '0') {
+          const when = left(slave.ordinal, name);
+          if (when !== undefined) {
+            ctx.logger.warn(W.detect, `${slave.pod} left ${name} deliberately (aku -p clean at ${when}): it is out of replication and not waited for; aku -p start in ${slave.pod} brings it back (TRUNCATE + SYNC).`, { pod: slave.pod, replication: name });
+            continue;
+          }
           ctx.logger.error(W.detect, FAILED_SLAVE, { pod: slave.pod, replication: name });
           throw new LifecycleError(
-            `${FAILED_SLAVE} ${slave.host} is in service but its ${name} is ${theirs.has(name) ? 'reset (XSN -1)' : 'missing'} while this MASTER holds history for it.`,
+            `${FAILED_SLAVE} ${slave.host} is in service but its ${name} is ${theirs.has(name) ? 'reset (XSN -1)' : 'missing'} while this MASTER holds history for it, and it did not leave deliberately (no row in its SYS.AKU_LEFT_PAIRS).`,
             W.detect,
           );
         }
@@ -172,7 +197,7 @@ async function detectFailedServers(ctx: LifecycleContext, self: Server, reached:
     } else {
       const master = reached.servers.get(MASTER_ORDINAL);
       const name = replicationName(group, MASTER_ORDINAL, self.ordinal);
-      if (master && hasHistory(own, name) && !hasHistory(states.get(MASTER_ORDINAL) as ReplicationStates, name)) {
+      if (master && hasHistory(own, name) && !hasHistory(states.get(MASTER_ORDINAL) as ReplicationStates, name) && left(MASTER_ORDINAL, name) === undefined) {
         ctx.logger.error(W.detect, FAILED_MASTER, { pod: master.pod, replication: name });
         throw new LifecycleError(
           `${FAILED_MASTER} This pod holds history for ${name} but the MASTER's copy has none; restarting replication would lose changes.`,
@@ -183,8 +208,13 @@ async function detectFailedServers(ctx: LifecycleContext, self: Server, reached:
   }
 }
 
-/** Per group, from this pod's object with the MASTER (decision 11): no history → sync, history → resume. */
-function choosePaths(ctx: LifecycleContext, own: ReplicationStates): Map<string, Path> {
+/**
+ * Per group, from this pod's object with the MASTER (decision 11): no history → sync, history →
+ * resume — unless the MASTER left that pair deliberately (its side has no history and its
+ * SYS.AKU_LEFT_PAIRS names it): this pod's history then has no counterpart, and it rejoins by
+ * the reset path.
+ */
+function choosePaths(ctx: LifecycleContext, own: ReplicationStates, states: Map<number, ReplicationStates>, leaves: Map<number, Map<string, string>>): Map<string, Path> {
   const paths = new Map<string, Path>();
   for (const group of ctx.config.replications) {
     if (ctx.topology.self.role === 'MASTER') {
@@ -192,13 +222,18 @@ function choosePaths(ctx: LifecycleContext, own: ReplicationStates): Map<string,
       continue;
     }
     const name = replicationName(group, MASTER_ORDINAL, ctx.topology.self.ordinal);
-    const path: Path = hasHistory(own, name) ? 'resume' : 'sync';
+    const masterLeft = leaves.get(MASTER_ORDINAL)?.get(name);
+    const masterStates = states.get(MASTER_ORDINAL);
+    const rejoin = hasHistory(own, name) && masterLeft !== undefined && masterStates !== undefined && !hasHistory(masterStates, name);
+    const path: Path = hasHistory(own, name) && !rejoin ? 'resume' : 'sync';
     paths.set(group.prefix, path);
     ctx.logger.info(
       W.path,
-      path === 'sync'
-        ? `${own.has(name) ? 'Replication information was reset' : 'No replication information yet'}: group ${group.prefix} will be truncated and synchronised from the MASTER.`
-        : `Replication information is intact (XSN ${own.get(name)?.xsn}): group ${group.prefix} resumes.`,
+      rejoin
+        ? `The MASTER left ${name} deliberately (aku -p clean at ${masterLeft}): group ${group.prefix} rejoins; it will be truncated and synchronised from the MASTER.`
+        : path === 'sync'
+          ? `${own.has(name) ? 'Replication information was reset' : 'No replication information yet'}: group ${group.prefix} will be truncated and synchronised from the MASTER.`
+          : `Replication information is intact (XSN ${own.get(name)?.xsn}): group ${group.prefix} resumes.`,
       { replication: name },
     );
   }
@@ -375,6 +410,12 @@ async function startLinks(ctx: LifecycleContext, self: Server, reached: Reached,
         const theirs = (states.get(ordinal) as ReplicationStates).get(link.name);
         if (path === 'sync' && !hasJoined(states, link.group, ordinal)) {
           warnNotJoined(ctx, W.start, peer, replicationName(link.group, MASTER_ORDINAL, ordinal));
+          continue;
+        }
+        if (path === 'resume' && theirs !== undefined && theirs.xsn !== -1 && !hasHistory(states.get(self.ordinal) as ReplicationStates, link.name) && ctx.topology.self.role === 'MASTER') {
+          // This MASTER left the pair deliberately (detectFailedServers checked its record); the
+          // slave's history has no counterpart here, and its own start rejoins by TRUNCATE + SYNC.
+          ctx.logger.info(W.start, `${link.name} does not start: ${peer.pod} rejoins it by TRUNCATE + SYNC at its next aku -p start.`, target);
           continue;
         }
         if (path === 'resume' && (theirs === undefined || theirs.xsn === -1)) {

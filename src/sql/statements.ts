@@ -21,6 +21,24 @@ export function selectReplicationGap(name: string): string {
   return `SELECT REP_NAME, REP_GAP, REP_LAST_SN FROM V$REPGAP WHERE REP_NAME = '${replication(name)}'`;
 }
 
+/**
+ * aku's record of pairs this server left deliberately (`-p clean`): a small table other pods'
+ * starts read, so that an object missing or reset on purpose is told apart from one lost by
+ * accident (docs/lifecycle.md, "Deliberate leaves").
+ */
+export const LEAVES_TABLE = 'SYS.AKU_LEFT_PAIRS';
+export const CREATE_LEAVES_TABLE = `CREATE TABLE ${LEAVES_TABLE} (REPLICATION_NAME VARCHAR(40) PRIMARY KEY, LEFT_AT VARCHAR(32))`;
+export const SELECT_LEAVES = `SELECT REPLICATION_NAME, LEFT_AT FROM ${LEAVES_TABLE}`;
+
+export function insertLeave(name: string, at: string): string {
+  if (!/^[0-9TZ:.-]{1,32}$/.test(at)) throw new Error(`refusing timestamp ${JSON.stringify(at)}`);
+  return `INSERT INTO ${LEAVES_TABLE} VALUES ('${replication(name)}', '${at}')`;
+}
+
+export function deleteLeave(name: string): string {
+  return `DELETE FROM ${LEAVES_TABLE} WHERE REPLICATION_NAME = '${replication(name)}'`;
+}
+
 /** Server properties aku depends on. */
 export type ServerProperty =
   | 'ADMIN_MODE'
