@@ -54,18 +54,21 @@ export function containerIdentity(env: NodeJS.ProcessEnv = process.env): string 
 
 /**
  * REPLICATION_DDL_ENABLE as aku found it before setting it to 1 for TRUNCATE, kept beside the
- * completion file until it is restored. The file lives as long as the server's ALTER SYSTEM value
- * does: a container restart loses both (the server starts from its properties file again).
+ * completion file until it is restored, with the identity of the container it was written in: a
+ * record from another container is ignored, because that container's server (and its ALTER
+ * SYSTEM value) is gone; this one started from its properties file.
  */
 const ddlEnableFile = (completionFile: string) => `${completionFile}.replication_ddl_enable`;
 
-export function recordDdlEnable(completionFile: string, value: string): void {
-  writeAtomically(ddlEnableFile(completionFile), `${value}\n`);
+export function recordDdlEnable(completionFile: string, value: string, identity: string = containerIdentity()): void {
+  writeAtomically(ddlEnableFile(completionFile), `${value} ${identity}\n`);
 }
 
-export function recordedDdlEnable(completionFile: string): string | undefined {
+export function recordedDdlEnable(completionFile: string, identity: string = containerIdentity()): string | undefined {
   try {
-    const value = readFileSync(ddlEnableFile(completionFile), 'utf8').trim();
+    const text = readFileSync(ddlEnableFile(completionFile), 'utf8').trim();
+    const [value, ...rest] = text.split(' ');
+    if (rest.join(' ') !== identity) return undefined;
     return value === '0' || value === '1' ? value : undefined;
   } catch {
     return undefined;

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { containerIdentity } from './completion-file.js';
 
 /**
  * How `-p end` and a `-p start` still running on the same pod cooperate (scale-down during a
@@ -12,9 +13,10 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 const runningFile = (completionFile: string) => `${completionFile}.start-pid`;
 const stopFile = (completionFile: string) => `${completionFile}.stop-requested`;
 
+/** The pid, with the container's identity: a pid from another container names nothing here. */
 export function markStartRunning(completionFile: string): void {
   rmSync(stopFile(completionFile), { force: true });
-  writeFileSync(runningFile(completionFile), `${process.pid}\n`);
+  writeFileSync(runningFile(completionFile), `${process.pid} ${containerIdentity()}\n`);
 }
 
 export function clearStartRunning(completionFile: string): void {
@@ -34,7 +36,9 @@ export function requestStop(completionFile: string): void {
 export function runningStart(completionFile: string): number | undefined {
   let pid: number;
   try {
-    pid = Number(readFileSync(runningFile(completionFile), 'utf8').trim());
+    const [first, ...identity] = readFileSync(runningFile(completionFile), 'utf8').trim().split(' ');
+    if (identity.join(' ') !== containerIdentity()) return undefined;
+    pid = Number(first);
   } catch {
     return undefined;
   }
