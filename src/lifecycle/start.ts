@@ -9,6 +9,7 @@ import { LifecycleError } from './errors.js';
 import { ensureObject, readAllStates, stopAndReset } from './objects.js';
 import { withProgress } from './progress.js';
 import { readLeaves, forgetLeaves } from './leaves.js';
+import { checkItemsMatchConfig, checkMasterIsSource } from './preconditions.js';
 import { hasHistory, type ReplicationStates } from './replication-state.js';
 import { readProperty, checkServerAllows } from './server-checks.js';
 import { flushAtStartBoundSec, flushWithin } from './flush.js';
@@ -31,6 +32,8 @@ const W = {
   connect: 'akuRunStart:connect',
   path: 'akuRunStart:path',
   detect: 'akuRunStart:detect',
+  items: 'akuRunStart:items',
+  source: 'akuRunStart:source',
   create: 'akuRunStart:create',
   prepare: 'akuRunStart:prepare',
   truncate: 'akuRunStart:truncate',
@@ -79,7 +82,16 @@ async function startSteps(ctx: LifecycleContext, outcome: OutcomeRecorder): Prom
   const own = states.get(self.ordinal) as ReplicationStates;
 
   await step(W.detect, () => detectFailedServers(ctx, self, reached, states, leaves));
+  await step(W.items, () => checkItemsMatchConfig(ctx, [self, ...reached.servers.values()], states));
   const paths = await step(W.path, async () => choosePaths(ctx, own, states, leaves));
+
+  // Every refusal comes before the first change.
+  const syncGroups = ctx.config.replications.filter((g) => paths.get(g.prefix) === 'sync');
+  const master = syncGroups.length > 0 ? await step(W.source, async () => {
+    const master = requireMaster(ctx, reached);
+    await checkMasterIsSource(ctx, master, self, reached, states, syncGroups);
+    return master;
+  }) : undefined;
 
   await step(W.create, async () => {
     const missing = topology.links.filter((l) => !own.has(l.name)).length;
@@ -87,9 +99,7 @@ async function startSteps(ctx: LifecycleContext, outcome: OutcomeRecorder): Prom
     await createOwnObjects(ctx, self, own);
   });
 
-  const syncGroups = ctx.config.replications.filter((g) => paths.get(g.prefix) === 'sync');
-  if (syncGroups.length > 0) {
-    const master = requireMaster(ctx, reached);
+  if (master) {
     await step(W.prepare, async () => {
       await prepareForSync(ctx, self, reached, states, syncGroups);
       await holdOtherPodsChanges(ctx, self, reached, states, syncGroups);
@@ -146,7 +156,7 @@ function requireMaster(ctx: LifecycleContext, reached: Reached): Server {
   throw new LifecycleError(
     `the MASTER pod ${ctx.topology.master.host} cannot be reached (${shortReason(why?.error)}), and this pod needs its data. ` +
       'Nothing was truncated; aku -p start will sync once the MASTER is back.',
-    W.sync,
+    W.source,
   );
 }
 

@@ -83,6 +83,16 @@ export function flushReplication(name: string, mode: FlushMode): string {
   return sql;
 }
 
+/** `ADD TABLE` / `DROP TABLE` of one item (the replication must be stopped): what reconciles an object with aku.conf. */
+export function alterReplicationItem(name: string, change: 'ADD' | 'DROP', item: ReplicationItem): string {
+  return `ALTER REPLICATION ${replication(name)} ${change} TABLE FROM ${qualified(item)} TO ${qualified(item)}`;
+}
+
+/** Rows of an item's table (a partition item counts its whole table: enough to tell empty from not). */
+export function countRows(item: Pick<ReplicationItem, 'user' | 'table'>): string {
+  return `SELECT COUNT(*) AS ROW_COUNT FROM ${qualified({ user: item.user, table: item.table })}`;
+}
+
 /** TRUNCATE of a whole table, or of one partition. Needs REPLICATION_DDL_ENABLE = 1 on a replicated table. */
 export function truncateItem(item: ReplicationItem): string {
   return item.partition === undefined

@@ -5,6 +5,57 @@ import { minimal, parse, parseError } from '../helpers/conf.js';
 const withProperty = (name: string, value: string) =>
   minimal().replace(new RegExp(`^${name} = .*$`, 'm'), '') + `${name} = ${value}\n`;
 
+/**
+ * The ranges and defaults as the manual states them (aku-spec.md §4, from the Utilities Manual),
+ * written out here on purpose: the checks below must not read their expectations from the same
+ * table the code uses, or changing a documented range there would go unnoticed. Where the manual
+ * gives no range, the entry is aku's documented choice (docs/configuration.md).
+ */
+const UINT32_MAX = 4294967295;
+const MANUAL: Record<string, { default: number; min: number; max: number }> = {
+  AKU_SERVER_COUNT: { default: 4, min: 1, max: 6 },
+  AKU_PORT_NO: { default: 20300, min: 1024, max: 65535 },
+  AKU_REPLICATION_PORT_NO: { default: 20301, min: 1024, max: 65535 },
+  AKU_QUERY_TIMEOUT: { default: 3600, min: 0, max: UINT32_MAX },
+  AKU_QUERY_RETRY_COUNT: { default: 5, min: 0, max: UINT32_MAX },
+  AKU_QUERY_RETRY_DELAY_MSEC: { default: 1000, min: 0, max: UINT32_MAX },
+  AKU_ADDRESS_CHECK_COUNT: { default: 30, min: 1, max: UINT32_MAX },
+  AKU_FLUSH_TIMEOUT_AT_START: { default: 300, min: 0, max: UINT32_MAX },
+  AKU_DELAY_START_COMPLETE_TIME: { default: 0, min: 0, max: UINT32_MAX },
+  AKU_CONNECT_TIMEOUT: { default: 5, min: 1, max: 3600 },
+  AKU_END_TIME_BUDGET: { default: 50, min: 1, max: UINT32_MAX },
+};
+const MANUAL_FLAGS: Record<string, boolean> = {
+  AKU_FLUSH_AT_START: true,
+  AKU_FLUSH_AT_END: true,
+  AKU_REPLICATION_RESET_AT_END: true,
+};
+
+describe('aku.conf property bounds against the manual\'s table', () => {
+  it('every integer and flag property of aku.conf is in the literal table, and nothing else', () => {
+    assert.deepEqual(SCALAR_PROPERTIES.filter((p) => p.kind === 'integer').map((p) => p.name).sort(), Object.keys(MANUAL).sort());
+    assert.deepEqual(SCALAR_PROPERTIES.filter((p) => p.kind === 'flag').map((p) => p.name).sort(), Object.keys(MANUAL_FLAGS).sort());
+  });
+
+  for (const [name, range] of Object.entries(MANUAL)) {
+    const field = SCALAR_PROPERTIES.find((p) => p.name === name)?.field as keyof ReturnType<typeof parse>['config'];
+    it(`${name}: ${range.min} to ${range.max}, default ${range.default}`, () => {
+      assert.equal(parse(withProperty(name, String(range.min))).config[field], range.min);
+      assert.equal(parse(withProperty(name, String(range.max))).config[field], range.max);
+      assert.match(parseError(withProperty(name, String(range.min - 1))), new RegExp(`${name} = ${range.min - 1} is (out of range|not an integer); expected an integer from ${range.min} to ${range.max}`));
+      assert.match(parseError(withProperty(name, String(range.max + 1))), new RegExp(`${name} = ${range.max + 1} is out of range; expected an integer from ${range.min} to ${range.max}`));
+      assert.equal(parse(minimal()).config[field], range.default);
+    });
+  }
+
+  for (const [name, value] of Object.entries(MANUAL_FLAGS)) {
+    it(`${name} defaults to ${value ? 1 : 0}`, () => {
+      const field = SCALAR_PROPERTIES.find((p) => p.name === name)?.field as keyof ReturnType<typeof parse>['config'];
+      assert.equal(parse(minimal()).config[field], value);
+    });
+  }
+});
+
 describe('aku.conf property bounds', () => {
   for (const property of SCALAR_PROPERTIES) {
     if (property.kind === 'integer') {

@@ -1,0 +1,113 @@
+import type { ReplicationGroup, ReplicationItem } from '../config/model.js';
+import { countRows, SELECT_REPLICATION_ITEMS, alterReplicationItem, startReplication, stopReplication } from '../sql/index.js';
+import { MASTER_ORDINAL } from '../topology/index.js';
+import type { LifecycleContext } from './context.js';
+import { LifecycleError } from './errors.js';
+import { hasHistory, type ReplicationStates } from './replication-state.js';
+import { readProperty } from './server-checks.js';
+import type { Reached, Server } from './server.js';
+
+/**
+ * Checks of `-p start` that refuse before anything is changed: an existing object whose items
+ * differ from aku.conf, and a MASTER that is not a trustworthy source for a SYNC.
+ */
+
+const ITEMS = 'akuRunStart:items';
+const SOURCE = 'akuRunStart:source';
+
+const itemKey = (item: Pick<ReplicationItem, 'user' | 'table'> & { partition?: string | undefined }) =>
+  item.partition === undefined ? `${item.user}.${item.table}` : `${item.user}.${item.table} PARTITION ${item.partition}`;
+
+/**
+ * Every existing aku object of this pod's pairs, here and on each reached peer, must replicate
+ * exactly its group's items: an object that exists is not created again, so a table added to
+ * aku.conf would otherwise never replicate (and a new pod's handshake with the old objects fails
+ * on the item count). On a difference: refuse, naming the object, the items that differ and the
+ * statements that reconcile it.
+ */
+export async function checkItemsMatchConfig(ctx: LifecycleContext, servers: Server[], states: Map<number, ReplicationStates>): Promise<void> {
+  const problems: string[] = [];
+  for (const server of servers) {
+    const names = new Set(ctx.topology.links.map((l) => l.name).filter((n) => states.get(server.ordinal)?.has(n)));
+    if (names.size === 0) continue;
+    const rows = await server.read(SELECT_REPLICATION_ITEMS);
+    for (const link of ctx.topology.links.filter((l) => names.has(l.name))) {
+      const actual = new Set(
+        rows.filter((r) => r.REPLICATION_NAME === link.name).map((r) =>
+          itemKey({ user: String(r.LOCAL_USER_NAME), table: String(r.LOCAL_TABLE_NAME), partition: r.LOCAL_PARTITION_NAME === null || r.LOCAL_PARTITION_NAME === undefined ? undefined : String(r.LOCAL_PARTITION_NAME) })),
+      );
+      const wanted = new Map(link.group.items.map((i) => [itemKey(i), i]));
+      const missing = [...wanted.keys()].filter((k) => !actual.has(k));
+      const extra = [...actual].filter((k) => !wanted.has(k));
+      if (missing.length === 0 && extra.length === 0) continue;
+      const statements = [
+        stopReplication(link.name),
+        ...missing.map((k) => alterReplicationItem(link.name, 'ADD', wanted.get(k) as ReplicationItem)),
+        ...extra.map((k) => alterReplicationItem(link.name, 'DROP', parseItemKey(k))),
+        startReplication(link.name),
+      ];
+      problems.push(
+        `${link.name} on ${server.host} replicates ${[...actual].join(', ') || 'nothing'}, but aku.conf's group ${link.group.prefix} lists ${[...wanted.keys()].join(', ')}` +
+          `${missing.length ? `; not replicated: ${missing.join(', ')}` : ''}${extra.length ? `; not in aku.conf: ${extra.join(', ')}` : ''}. ` +
+          `To reconcile, run on both pods of the pair: ${statements.join('; ')};`,
+      );
+    }
+  }
+  if (problems.length > 0) {
+    throw new LifecycleError(`the replication items differ from aku.conf, so nothing was changed: ${problems.join(' ')}`, ITEMS);
+  }
+}
+
+function parseItemKey(key: string): ReplicationItem {
+  const [qualified, partition] = key.split(' PARTITION ');
+  const [user, table] = (qualified as string).split('.');
+  return { user: user as string, table: table as string, ...(partition === undefined ? {} : { partition }) };
+}
+
+/**
+ * Never SYNC from a MASTER that is not a trustworthy source (a SYNC truncates this pod first):
+ * one whose own `-p start` has not completed (ADMIN_MODE 1: still starting, ending, or it flagged
+ * a MASTER failure), or one that looks freshly created — no replication history and empty
+ * replicated tables — while this pod or a reached slave holds data.
+ */
+export async function checkMasterIsSource(
+  ctx: LifecycleContext,
+  master: Server,
+  self: Server,
+  reached: Reached,
+  states: Map<number, ReplicationStates>,
+  groups: ReplicationGroup[],
+): Promise<void> {
+  const recovery = 'Nothing was truncated. See "Manual recovery of a failed MASTER" in docs/lifecycle.md.';
+  if ((await readProperty(master, 'ADMIN_MODE')) === '1') {
+    throw new LifecycleError(
+      `the MASTER ${master.host} has not completed its own aku -p start (its ADMIN_MODE is 1: still starting, ending, or it reported ` +
+        `"The MASTER server is detected to have failed"), so it is not a source to SYNC from. aku -p start here retries once the MASTER is in service. ${recovery}`,
+      SOURCE,
+    );
+  }
+  const masterStates = states.get(MASTER_ORDINAL) as ReplicationStates;
+  if ([...masterStates.keys()].some((name) => hasHistory(masterStates, name))) return;
+  const items = groups.flatMap((g) => g.items);
+  if ((await rowsIn(master, items)) > 0) return;
+  const slaves = [self, ...[...reached.servers.values()].filter((s) => s.ordinal !== MASTER_ORDINAL)];
+  for (const slave of slaves) {
+    const rows = await rowsIn(slave, items);
+    if (rows > 0) {
+      throw new LifecycleError(
+        `the MASTER ${master.host} looks freshly created (no replication history, its replicated tables empty) while ${slave.host} holds ${rows} rows: ` +
+          `a SYNC from it would empty this pod. If the MASTER lost its volume, restore it from a slave first. ${recovery}`,
+        SOURCE,
+      );
+    }
+  }
+}
+
+async function rowsIn(server: Server, items: ReplicationItem[]): Promise<number> {
+  let total = 0;
+  for (const table of new Map(items.map((i) => [`${i.user}.${i.table}`, i])).values()) {
+    const rows = await server.read(countRows(table));
+    total += Number(rows[0]?.ROW_COUNT ?? 0);
+  }
+  return total;
+}
