@@ -39,8 +39,9 @@ done
 go_install_pinned helm helm.sh/helm/v3 helm.sh/helm/v3/cmd/helm "$HELM_VERSION" "$helm_ldflags"
 go_install_pinned kubeconform github.com/yannh/kubeconform github.com/yannh/kubeconform/cmd/kubeconform \
   "$KUBECONFORM_VERSION" ""
+# kube-score prints the version its release build stamps; `go install` alone would say "development".
 go_install_pinned kube-score github.com/zegl/kube-score github.com/zegl/kube-score/cmd/kube-score \
-  "$KUBE_SCORE_VERSION" ""
+  "$KUBE_SCORE_VERSION" "-X main.version=${KUBE_SCORE_VERSION#v}"
 
 install_k8s_schemas "$KUBERNETES_SCHEMA_VERSION" "$SCHEMA_DIR" "$ROOT/scripts/lib/k8s-openapi-to-jsonschema.mjs"
 

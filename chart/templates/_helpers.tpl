@@ -31,6 +31,21 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: altibase
 {{- end -}}
 
+{{/*
+Labels of the pod template: no chart version (helm.sh/chart, app.kubernetes.io/version), so a
+chart upgrade that changes nothing the pods read does not roll them (each restarted slave would
+be truncated and SYNCed again).
+*/}}
+{{- define "aku-altibase.podLabels" -}}
+app.kubernetes.io/name: {{ include "aku-altibase.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: aku
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
 {{/* Labels of every resource: the standard set plus commonLabels. */}}
 {{- define "aku-altibase.labels" -}}
 helm.sh/chart: {{ include "aku-altibase.chart" . }}
@@ -296,3 +311,37 @@ REPLICATIONS = {{ range $g, $group := $a.replications }}{{ if $g }},
     )
 ){{ end }}
 {{ end -}}
+
+{{/*
+Requests and limits from a Bitnami resources preset (their common chart's table, ephemeral storage
+included). Usage: include "aku-altibase.resourcesPreset" (dict "type" "medium")
+*/}}
+{{- define "aku-altibase.resourcesPreset" -}}
+{{- $presets := dict
+  "nano" (dict "requests" (dict "cpu" "100m" "memory" "128Mi" "ephemeral-storage" "50Mi") "limits" (dict "cpu" "150m" "memory" "192Mi" "ephemeral-storage" "2Gi"))
+  "micro" (dict "requests" (dict "cpu" "250m" "memory" "256Mi" "ephemeral-storage" "50Mi") "limits" (dict "cpu" "375m" "memory" "384Mi" "ephemeral-storage" "2Gi"))
+  "small" (dict "requests" (dict "cpu" "500m" "memory" "512Mi" "ephemeral-storage" "50Mi") "limits" (dict "cpu" "750m" "memory" "768Mi" "ephemeral-storage" "2Gi"))
+  "medium" (dict "requests" (dict "cpu" "500m" "memory" "1024Mi" "ephemeral-storage" "50Mi") "limits" (dict "cpu" "750m" "memory" "1536Mi" "ephemeral-storage" "2Gi"))
+  "large" (dict "requests" (dict "cpu" "1.0" "memory" "2048Mi" "ephemeral-storage" "50Mi") "limits" (dict "cpu" "1.5" "memory" "3072Mi" "ephemeral-storage" "2Gi"))
+  "xlarge" (dict "requests" (dict "cpu" "1.0" "memory" "3072Mi" "ephemeral-storage" "50Mi") "limits" (dict "cpu" "3.0" "memory" "6144Mi" "ephemeral-storage" "2Gi"))
+  "2xlarge" (dict "requests" (dict "cpu" "1.0" "memory" "3072Mi" "ephemeral-storage" "50Mi") "limits" (dict "cpu" "6.0" "memory" "12288Mi" "ephemeral-storage" "2Gi"))
+-}}
+{{- if hasKey $presets .type -}}
+{{- index $presets .type | toYaml -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A container's resources: `resources` when set, else the preset. Usage: include "aku-altibase.resources" (dict "resources" .Values.resources "preset" .Values.resourcesPreset) */}}
+{{- define "aku-altibase.resources" -}}
+{{- if .resources -}}
+{{- toYaml .resources -}}
+{{- else if and .preset (ne .preset "none") -}}
+{{- include "aku-altibase.resourcesPreset" (dict "type" .preset) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Labels of every pod of the release, database or test: what the NetworkPolicies admit as "own pods". */}}
+{{- define "aku-altibase.releasePodLabels" -}}
+app.kubernetes.io/name: {{ include "aku-altibase.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}

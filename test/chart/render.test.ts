@@ -138,7 +138,7 @@ describe('chart: rendered wiring', function () {
 
     it('has non-root security contexts and no API token or service links', () => {
       const pod = sts.spec.template.spec;
-      assert.equal(pod.securityContext.fsGroup, 1000);
+      assert.equal(pod.securityContext.fsGroup, 10001);
       assert.deepEqual(pod.securityContext.seccompProfile, { type: 'RuntimeDefault' });
       assert.equal(container.securityContext.runAsNonRoot, true);
       assert.equal(container.securityContext.allowPrivilegeEscalation, false);
@@ -169,7 +169,7 @@ describe('chart: rendered wiring', function () {
       assert.equal(envOf(c).get('ALTIBASE_REPLICATION_MAX_COUNT').value, '64');
       assert.ok(c.volumeMounts.some((m: any) => m.name === 'license'));
       assert.ok(c.livenessProbe);
-      assert.deepEqual(c.resources.limits, { memory: '2Gi' });
+      assert.deepEqual(c.resources.limits, { cpu: '2', memory: '2Gi', 'ephemeral-storage': '4Gi' });
       assert.equal(s.spec.updateStrategy.type, 'OnDelete');
       assert.deepEqual(s.spec.persistentVolumeClaimRetentionPolicy, { whenScaled: 'Delete', whenDeleted: 'Retain' });
       assert.equal(pod.serviceAccountName, 'altibase-sa');
@@ -289,6 +289,82 @@ describe('chart: rendered wiring', function () {
       assert.equal(find(await render({ set: { 'pdb.minAvailable': 2 } }), 'PodDisruptionBudget').spec.minAvailable, 2);
       assert.equal(find(await render({ set: { 'pdb.maxUnavailable': 0 } }), 'PodDisruptionBudget').spec.maxUnavailable, 0);
       assert.equal(findAll(await render({ set: { 'pdb.create': false } }), 'PodDisruptionBudget').length, 0);
+    });
+  });
+
+  describe('secure and sized by default', () => {
+    it('UID/GID 10001, read-only root filesystem, writable places are emptyDirs and the data volume', () => {
+      assert.equal(container.securityContext.runAsUser, 10001);
+      assert.equal(container.securityContext.runAsGroup, 10001);
+      assert.equal(container.securityContext.readOnlyRootFilesystem, true);
+      const volumes = sts.spec.template.spec.volumes;
+      assert.deepEqual(volumes.find((v: any) => v.name === 'tmp'), { name: 'tmp', emptyDir: {} });
+      assert.deepEqual(volumes.find((v: any) => v.name === 'server-trace'), { name: 'server-trace', emptyDir: {} });
+      const writable = container.volumeMounts.filter((m: any) => !m.readOnly).map((m: any) => m.mountPath);
+      assert.deepEqual(writable.sort(), ['/home/altibase/altibase_home/arch_logs', '/home/altibase/altibase_home/dbs', '/home/altibase/altibase_home/logs', '/home/altibase/altibase_home/trc', '/tmp']);
+      const test = find(defaults, 'Pod');
+      assert.equal(test.spec.containers[0].securityContext.readOnlyRootFilesystem, true);
+      assert.deepEqual(test.spec.containers[0].volumeMounts.find((m: any) => m.name === 'tmp'), { name: 'tmp', mountPath: '/tmp' });
+    });
+
+    it('resources from resourcesPreset (medium; the test Pod nano), ephemeral storage included; resources wins', async () => {
+      assert.deepEqual(container.resources, {
+        requests: { cpu: '500m', memory: '1024Mi', 'ephemeral-storage': '50Mi' },
+        limits: { cpu: '750m', memory: '1536Mi', 'ephemeral-storage': '2Gi' },
+      });
+      assert.deepEqual(find(defaults, 'Pod').spec.containers[0].resources.limits, { cpu: '150m', memory: '192Mi', 'ephemeral-storage': '2Gi' });
+      const large = altibaseContainer(find(await render({ set: { resourcesPreset: 'large' } }), 'StatefulSet'));
+      assert.equal(large.resources.requests.memory, '2048Mi');
+      const own = altibaseContainer(find(await render({ set: { resourcesPreset: 'large', 'resources.requests.memory': '8Gi' } }), 'StatefulSet'));
+      assert.deepEqual(own.resources, { requests: { memory: '8Gi' } });
+      const none = altibaseContainer(find(await render({ set: { resourcesPreset: 'none' } }), 'StatefulSet'));
+      assert.equal(none.resources, undefined);
+    });
+
+    it('PodDisruptionBudget lets a drain evict an unready pod (unhealthyPodEvictionPolicy AlwaysAllow)', async () => {
+      assert.equal(find(defaults, 'PodDisruptionBudget').spec.unhealthyPodEvictionPolicy, 'AlwaysAllow');
+      const other = await render({ set: { 'pdb.unhealthyPodEvictionPolicy': 'IfHealthyBudget' } });
+      assert.equal(find(other, 'PodDisruptionBudget').spec.unhealthyPodEvictionPolicy, 'IfHealthyBudget');
+    });
+
+    describe('NetworkPolicy (networkPolicy.*)', () => {
+      const dbPolicy = (objs: K8sObject[]) => find(objs, 'NetworkPolicy', FULL);
+      const selector = { 'app.kubernetes.io/name': 'aku-altibase', 'app.kubernetes.io/instance': RELEASE, 'app.kubernetes.io/component': 'altibase' };
+
+      it('on by default: replication only from the release\'s database pods, the service port from anyone, egress to DNS and peers', () => {
+        const np = dbPolicy(defaults);
+        assert.deepEqual(np.spec.podSelector.matchLabels, selector);
+        assert.deepEqual(np.spec.policyTypes, ['Ingress', 'Egress']);
+        const [replication, service] = np.spec.ingress;
+        assert.deepEqual(replication, { ports: [{ port: 20301, protocol: 'TCP' }], from: [{ podSelector: { matchLabels: selector } }] });
+        assert.deepEqual(service, { ports: [{ port: 20300, protocol: 'TCP' }] });
+        assert.deepEqual(np.spec.egress, [
+          { ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
+          { ports: [{ port: 20300, protocol: 'TCP' }, { port: 20301, protocol: 'TCP' }], to: [{ podSelector: { matchLabels: selector } }] },
+        ]);
+        const test = find(defaults, 'NetworkPolicy', `${FULL}-test`);
+        assert.deepEqual(test.spec.ingress, []);
+        assert.equal(test.spec.podSelector.matchLabels['app.kubernetes.io/component'], 'test');
+        assert.equal(find(defaults, 'Pod').metadata.labels['app.kubernetes.io/component'], 'test');
+      });
+
+      it('allowExternal false: the service port from the release, labelled clients and the given namespaces', async () => {
+        const np = dbPolicy(await render({ values: { networkPolicy: { allowExternal: false, ingressNSMatchLabels: { team: 'app' }, ingressNSPodMatchLabels: { role: 'api' } } } }));
+        assert.deepEqual(np.spec.ingress[1].from, [
+          { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'aku-altibase', 'app.kubernetes.io/instance': RELEASE } } },
+          { podSelector: { matchLabels: { [`${FULL}-client`]: 'true' } } },
+          { namespaceSelector: { matchLabels: { team: 'app' } }, podSelector: { matchLabels: { role: 'api' } } },
+        ]);
+      });
+
+      it('allowExternalEgress, extraIngress/extraEgress, and off', async () => {
+        const open = dbPolicy(await render({ set: { 'networkPolicy.allowExternalEgress': true } }));
+        assert.deepEqual(open.spec.egress, [{}]);
+        const extra = dbPolicy(await render({ values: { networkPolicy: { extraIngress: [{ ports: [{ port: 9100 }] }], extraEgress: [{ ports: [{ port: 443 }] }] } } }));
+        assert.deepEqual(extra.spec.ingress.at(-1), { ports: [{ port: 9100 }] });
+        assert.deepEqual(extra.spec.egress.at(-1), { ports: [{ port: 443 }] });
+        assert.equal(findAll(await render({ set: { 'networkPolicy.enabled': false } }), 'NetworkPolicy').length, 0);
+      });
     });
   });
 

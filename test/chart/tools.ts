@@ -20,11 +20,12 @@ export const NAMESPACE = 'db';
 export interface Tools {
   helm: string;
   kubeconform: string;
+  kubeScore: string;
   schemaLocation: string;
   kubernetesVersion: string;
 }
 
-const INSTALL_HINT = 'run `bash scripts/install-tools.sh` from the repository root (it builds the pinned helm and kubeconform and converts the Kubernetes schemas)';
+const INSTALL_HINT = 'run `bash scripts/install-tools.sh` from the repository root (it builds the pinned helm, kubeconform and kube-score and converts the Kubernetes schemas)';
 
 let cached: Tools | undefined;
 
@@ -49,10 +50,11 @@ export function tools(): Tools {
   const found: Tools = {
     helm: need('HELM'),
     kubeconform: need('KUBECONFORM'),
+    kubeScore: need('KUBE_SCORE'),
     schemaLocation: need('KUBECONFORM_SCHEMA_LOCATION'),
     kubernetesVersion: need('KUBERNETES_SCHEMA_VERSION'),
   };
-  for (const binary of [found.helm, found.kubeconform]) {
+  for (const binary of [found.helm, found.kubeconform, found.kubeScore]) {
     if (!existsSync(binary)) throw new Error(`${binary} is missing; ${INSTALL_HINT}`);
   }
   const schemaDir = found.schemaLocation.slice(0, found.schemaLocation.indexOf('{{'));

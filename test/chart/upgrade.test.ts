@@ -4,7 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { parseAllDocuments } from 'yaml';
-import { find, findAll, helmTemplateText, parseManifests, type RenderOptions } from './tools.js';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { CHART_DIR, find, findAll, helmTemplateText, NAMESPACE, parseManifests, RELEASE, tools, type RenderOptions } from './tools.js';
 
 /** The StatefulSet's spec.template exactly as helm printed it (the text, not a re-serialisation). */
 function podTemplateText(manifests: string): string {
@@ -73,6 +77,25 @@ describe('chart: scaling does not restart pods', function () {
     // the sample schema (no scripts given) mounts the same ConfigMap: adding scripts later rolls nothing
     const [e, f] = await both({}, {}, one);
     assert.equal(podTemplateText(e), podTemplateText(f));
+  });
+
+  it('a chart version bump leaves the pod template alone (no chart or version label in it)', async () => {
+    const { helm } = tools();
+    const copy = mkdtempSync(join(tmpdir(), 'aku-chart-bump-'));
+    try {
+      cpSync(CHART_DIR, join(copy, 'chart'), { recursive: true });
+      const chartYaml = join(copy, 'chart', 'Chart.yaml');
+      writeFileSync(chartYaml, readFileSync(chartYaml, 'utf8').replace(/^version: .*$/m, 'version: 9.9.9'));
+      const bumped = await execa(helm, ['template', RELEASE, join(copy, 'chart'), '--namespace', NAMESPACE, '--set', 'auth.sysPassword=Same1']);
+      const current = await helmTemplateText({ set: { 'auth.sysPassword': 'Same1' } });
+      assert.match(bumped.stdout, /helm\.sh\/chart: aku-altibase-9\.9\.9/, 'the other objects carry the new version');
+      assert.equal(podTemplateText(bumped.stdout), podTemplateText(current));
+      const labels = find(parseManifests(current), 'StatefulSet').spec.template.metadata.labels;
+      assert.equal(labels['helm.sh/chart'], undefined);
+      assert.equal(labels['app.kubernetes.io/version'], undefined);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it('a change to the client Service leaves the pod template alone', async () => {
