@@ -85,6 +85,18 @@ describe('altisim faithful pace (defaults, no test knobs)', function () {
     assert.equal(await count(f, 'b'), 1);
   });
 
+  it('what was sent on a link that broke before the acknowledgement no longer counts: FLUSH waits for the resend', async () => {
+    await f.sql('a', 'ALTER SYSTEM SET ALTISIM_SENDER_RETRY_INTERVAL_MSEC = 20', 'ALTER REPLICATION R_AB START');
+    f.cluster.delay('a', 'b', 300);
+    await f.sql('a', "INSERT INTO SYS.T1 VALUES (1, 'in flight')", 'ALTER REPLICATION R_AB FLUSH WAIT 1');
+    f.cluster.cut('a', 'b', 'replication'); // the XLog is still on the wire: lost
+    await expectDriverError(f.sql('a', 'ALTER REPLICATION R_AB FLUSH WAIT 0'), 0x61075);
+    f.cluster.delay('a', 'b', 0);
+    f.cluster.heal('a', 'b', 'replication');
+    await f.sql('a', 'ALTER REPLICATION R_AB FLUSH ALL');
+    await eventually(() => count(f, 'b'), (n) => n === 1);
+  });
+
   it('a sender in RETRY does not notice a healed network before REPLICATION_SENDER_SLEEP_TIMEOUT; the peer’s boot wakes it', async () => {
     await f.sql('a', 'ALTER REPLICATION R_AB START');
     f.cluster.cut('a', 'b', 'replication');

@@ -142,7 +142,20 @@ export class Sender {
         this.link = null;
         this.work.notify();
       }
+      this.forgetUnacknowledged(link);
     });
+  }
+
+  /**
+   * What was sent on a link that broke before the peer acknowledged it was not delivered: the
+   * sender resends it from XSN, so it no longer counts as sent, and a FLUSH waits for it again
+   * (a FLUSH toward a peer that cannot be reached blocks, §0.8).
+   */
+  private forgetUnacknowledged(link: ReplicationLink): void {
+    if (this.stream?.link !== link) return;
+    this.stream = null;
+    const meta = this.host.meta(this.name);
+    if (meta && meta.xsn !== NULL_SN && this.lastProcessedSN !== null && this.lastProcessedSN > meta.xsn) this.lastProcessedSN = meta.xsn;
   }
 
   /** Send one message on the current link (used by SYNC). */
@@ -324,6 +337,7 @@ export class Sender {
           this.link = null;
           this.work.notify();
         }
+        this.forgetUnacknowledged(link);
       });
       stream.inFlight.push(settled);
       if (stream.inFlight.length > MAX_BATCHES_IN_FLIGHT) await stream.inFlight.shift();
