@@ -415,6 +415,96 @@ for (const factory of contractTargetFactories()) {
       });
     });
 
+    describe('conflict rules (§7, §0.11): a conflicting change is skipped and counted, the rest applies', () => {
+      /** A started pair 0 → 1 whose peer already holds rows of its own (written while nothing replicated). */
+      async function pairWithPeerRows(peerRows: string[]): Promise<void> {
+        await c.createTables([0, 1]);
+        await c.createPair(R(), 0, 1);
+        for (const statement of peerRows) await c.sql(1, statement);
+        await c.sql(0, `ALTER REPLICATION ${R()} START`);
+      }
+
+      async function receiverCounters(): Promise<Record<string, number>> {
+        const rows = await c.sql(1, `SELECT * FROM V$REPRECEIVER WHERE REP_NAME = '${R()}'`);
+        const row = rows[0] ?? {};
+        const pick = ['INSERT_SUCCESS_COUNT', 'INSERT_FAILURE_COUNT', 'UPDATE_SUCCESS_COUNT', 'UPDATE_FAILURE_COUNT', 'DELETE_SUCCESS_COUNT', 'DELETE_FAILURE_COUNT'];
+        return Object.fromEntries(pick.map((name) => [name, Number(row[name] ?? NaN)]));
+      }
+
+      async function peerRows(): Promise<string[]> {
+        return (await c.sql(1, `SELECT ID, VAL FROM ${T1} ORDER BY ID`)).map((r) => `${r.ID}:${r.VAL}`);
+      }
+
+      it('INSERT of a key the peer already holds: skipped (the peer keeps its row), INSERT_FAILURE_COUNT + 1; later rows apply', async () => {
+        await pairWithPeerRows([`INSERT INTO ${T1} VALUES (1, 'peer')`]);
+        await c.sql(0, `INSERT INTO ${T1} VALUES (1, 'sender')`, `INSERT INTO ${T1} VALUES (2, 'sender')`, `ALTER REPLICATION ${R()} FLUSH ALL`);
+        await eventually(peerRows, (rows) => rows.join() === '1:peer,2:sender');
+        const counters = await receiverCounters();
+        assert.equal(counters.INSERT_FAILURE_COUNT, 1);
+        assert.equal(counters.INSERT_SUCCESS_COUNT, 1);
+      });
+
+      it('UPDATE and DELETE of a row the peer does not hold: skipped, UPDATE_FAILURE_COUNT and DELETE_FAILURE_COUNT + 1', async () => {
+        await c.createTables([0, 1]);
+        await c.createPair(R(), 0, 1);
+        await c.sql(0, `INSERT INTO ${T1} VALUES (1, 'only here')`, `INSERT INTO ${T1} VALUES (2, 'only here')`);
+        await c.sql(0, `ALTER REPLICATION ${R()} START`);
+        await c.sql(0, `UPDATE ${T1} SET VAL = 'changed' WHERE ID = 1`, `DELETE FROM ${T1} WHERE ID = 2`, `INSERT INTO ${T1} VALUES (3, 'new')`);
+        await c.sql(0, `ALTER REPLICATION ${R()} FLUSH ALL`);
+        await eventually(peerRows, (rows) => rows.join() === '3:new');
+        const counters = await receiverCounters();
+        assert.equal(counters.UPDATE_FAILURE_COUNT, 1);
+        assert.equal(counters.DELETE_FAILURE_COUNT, 1);
+        assert.equal(counters.INSERT_SUCCESS_COUNT, 1);
+      });
+
+      it('UPDATE of a row changed on the peer: skipped by default; applied with REPLICATION_UPDATE_REPLACE = 1', async () => {
+        await c.createTables([0, 1]);
+        await c.createPair(R(), 0, 1);
+        await c.sql(0, `INSERT INTO ${T1} VALUES (1, 'both')`, `INSERT INTO ${T1} VALUES (2, 'both')`);
+        await c.sql(1, `INSERT INTO ${T1} VALUES (1, 'peer changed')`, `INSERT INTO ${T1} VALUES (2, 'peer changed')`);
+        await c.sql(0, `ALTER REPLICATION ${R()} START`);
+        await c.sql(0, `UPDATE ${T1} SET VAL = 'sender' WHERE ID = 1`, `INSERT INTO ${T1} VALUES (9, 'marker')`, `ALTER REPLICATION ${R()} FLUSH ALL`);
+        await eventually(peerRows, (rows) => rows.includes('9:marker'));
+        assert.deepEqual(await peerRows(), ['1:peer changed', '2:peer changed', '9:marker']);
+        assert.equal((await receiverCounters()).UPDATE_FAILURE_COUNT, 1);
+        await c.sql(1, 'ALTER SYSTEM SET REPLICATION_UPDATE_REPLACE = 1');
+        await c.sql(0, `UPDATE ${T1} SET VAL = 'replaced' WHERE ID = 2`, `ALTER REPLICATION ${R()} FLUSH ALL`);
+        await eventually(peerRows, (rows) => rows.includes('2:replaced'));
+      });
+
+      it('DELETE of a row changed on the peer is applied: a DELETE needs only the key', async () => {
+        await c.createTables([0, 1]);
+        await c.createPair(R(), 0, 1);
+        await c.sql(0, `INSERT INTO ${T1} VALUES (1, 'old')`);
+        await c.sql(1, `INSERT INTO ${T1} VALUES (1, 'newer on the peer')`);
+        await c.sql(0, `ALTER REPLICATION ${R()} START`);
+        await c.sql(0, `DELETE FROM ${T1} WHERE ID = 1`, `ALTER REPLICATION ${R()} FLUSH ALL`);
+        await eventually(peerRows, (rows) => rows.length === 0);
+        assert.equal((await receiverCounters()).DELETE_SUCCESS_COUNT, 1);
+      });
+    });
+
+    describe('START RETRY toward a peer without the object, then delivery from the pinned point (what a join relies on)', () => {
+      it('changes made after START RETRY reach the peer once it has the object and the sender restarts; earlier ones do not', async () => {
+        await c.createTables([0, 1]);
+        await c.sql(0, c.createReplicationSql(R(), 1));
+        await c.insertRows(0, [1]);
+        await c.sql(0, `ALTER REPLICATION ${R()} START RETRY`);
+        const pinned = await c.xsn(0, R());
+        assert.notEqual(pinned, -1, 'START RETRY pins the restart point even though the handshake fails');
+        await eventually(() => c.senders(0), (rows) => rows[0]?.STATUS === 2);
+        await c.insertRows(0, [2, 3]);
+        await c.sql(0, `DELETE FROM ${T1} WHERE ID = 3`);
+        assert.equal(await c.xsn(0, R()), pinned, 'nothing can be delivered yet: XSN stays at the pin');
+        // The peer gets the object (as a joining pod does after its SYNC), then the sender restarts.
+        await c.sql(1, c.createReplicationSql(R(), 0));
+        await c.sql(0, `ALTER REPLICATION ${R()} STOP`, `ALTER REPLICATION ${R()} START`, `ALTER REPLICATION ${R()} FLUSH ALL`);
+        await eventually(() => c.ids(1), (ids) => ids.join() === '2');
+        await eventually(() => c.xsn(0, R()), (xsn) => xsn > pinned);
+      });
+    });
+
     describe('replication topology', () => {
       it('does not forward received changes to a third server (no transitive propagation)', async () => {
         await c.createTables([0, 1, 2]);

@@ -175,6 +175,7 @@ export class ContractContext {
         ['REPLICATION_DDL_ENABLE', 0],
         ['REPLICATION_ALLOW_DUPLICATE_HOSTS', 0],
         ['REPLICATION_INSERT_REPLACE', 0],
+        ['REPLICATION_UPDATE_REPLACE', 0],
       ] as const) {
         await this.tryRun(i, `ALTER SYSTEM SET ${property} = ${value}`);
       }
