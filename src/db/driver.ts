@@ -56,4 +56,10 @@ export interface Driver {
   readonly name: string;
   /** Rejects with DriverError when the server cannot be reached or refuses the login. */
   connect(options: ConnectOptions): Promise<Connection>;
+  /**
+   * The addresses a host name resolves to, as this driver will dial it. Absent: the system
+   * resolver. A driver that resolves names its own way (the simulator's hosts file) says so here,
+   * so that aku's own-address check waits for the name the driver will use.
+   */
+  resolve?(host: string): Promise<string[]>;
 }

@@ -1,21 +1,14 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIPv4 } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { resolveHost as resolveThroughHostsFile } from '../db/drivers/altisim-wire.js';
+import type { Driver } from '../db/driver.js';
 
 /**
- * Host-name resolution as aku's drivers see it: the system resolver, or, when ALTISIM_HOSTS
- * names a hosts-format file (the simulated cluster on loopback addresses), the altisim
- * driver's own resolution, so the address check waits for the name the driver will dial.
+ * Host-name resolution as aku's driver sees it: the driver's own (Driver.resolve) when it has
+ * one, else the system resolver, so the own-address check waits for the name the driver dials.
  */
-export function hostResolver(env: NodeJS.ProcessEnv = process.env): (host: string) => Promise<string[]> {
-  if (env.ALTISIM_HOSTS) {
-    return async (host) => {
-      const address = await resolveThroughHostsFile(host, env);
-      if (address === undefined) throw Object.assign(new Error(`${host} does not resolve`), { code: 'ENOTFOUND' });
-      return [address];
-    };
-  }
+export function hostResolver(driver: Pick<Driver, 'resolve'>): (host: string) => Promise<string[]> {
+  if (driver.resolve) return (host) => (driver.resolve as (host: string) => Promise<string[]>)(host);
   return async (host) => (await lookup(host, { all: true })).map((a) => a.address);
 }
 

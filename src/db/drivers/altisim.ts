@@ -130,6 +130,12 @@ class AltisimConnection implements Connection {
 export function createAltisimDriver(): Driver {
   return {
     name: 'altisim',
+    // ALTISIM_HOSTS (a hosts-format file), then the system resolver: what openChannel dials.
+    async resolve(host: string): Promise<string[]> {
+      const address = await resolveHost(host);
+      if (address === undefined) throw Object.assign(new Error(`${host} does not resolve`), { code: 'ENOTFOUND' });
+      return [address];
+    },
     async connect(options: ConnectOptions): Promise<Connection> {
       const channel = await openChannel(options.host, options.port, options.connectTimeoutSec);
       const reply = await channel.request({
