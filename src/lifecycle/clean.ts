@@ -2,7 +2,7 @@ import { AltibaseCode } from '../db/errors.js';
 import { dropReplication, resetReplication, stopReplication } from '../sql/index.js';
 import { deleteCompletionFile } from './completion-file.js';
 import type { LifecycleContext } from './context.js';
-import { recordLeaves } from './leaves.js';
+import { readLeaves, recordLeaves } from './leaves.js';
 import type { OutcomeRecorder } from './outcome.js';
 import { readStates } from './replication-state.js';
 import { podOf, reachSelf, reachServers, type Reached, type Server } from './server.js';
@@ -10,7 +10,7 @@ import { podOf, reachSelf, reachServers, type Reached, type Server } from './ser
 /**
  * `aku -p clean`: this pod leaves replication on purpose. One function per step; the step's
  * name is its `[akuRunClean:step]` tag:
- *   connect → drop → record → peers → complete
+ *   connect → record → drop → peers → complete
  *
  * "Made by aku" means named `<prefix>_<i><j>` for one of aku.conf's prefixes with this pod's
  * ordinal in the pair — also objects toward ordinals beyond today's AKU_SERVER_COUNT, left from
@@ -31,14 +31,16 @@ interface CleanRun {
   ctx: LifecycleContext;
   self: Server;
   reached: Reached;
-  /** This pod's aku objects, as found. */
+  /** This pod's aku objects, as found, and those an interrupted clean recorded. */
   names: string[];
+  /** The objects that still exist here. */
+  existing: Set<string>;
 }
 
 export async function runClean(ctx: LifecycleContext, outcome: OutcomeRecorder): Promise<void> {
   const run = await outcome.step(W.connect, () => connect(ctx));
-  await outcome.step(W.drop, () => dropOwnObjects(run, outcome));
   await outcome.step(W.record, () => recordLeave(run));
+  await outcome.step(W.drop, () => dropOwnObjects(run, outcome));
   await outcome.step(W.peers, () => resetPeersSides(run, outcome));
   await outcome.step(W.complete, async () => {
     if (!ctx.dryRun) deleteCompletionFile(ctx.completionFile);
@@ -48,13 +50,17 @@ export async function runClean(ctx: LifecycleContext, outcome: OutcomeRecorder):
 async function connect(ctx: LifecycleContext): Promise<CleanRun> {
   const self = await reachSelf(ctx, W.connect);
   const reached = await reachServers(ctx, ctx.topology.peers, W.connect);
-  const names = [...(await readStates(self)).keys()].filter((name) => isAkuObjectOf(ctx, name, self.ordinal)).sort();
-  return { ctx, self, reached, names };
+  // With the names an interrupted clean recorded before it dropped them, so a rerun finishes
+  // their peers' sides too.
+  const existing = [...(await readStates(self)).keys()];
+  const recorded = [...(await readLeaves(self)).keys()];
+  const names = [...new Set([...existing, ...recorded])].filter((name) => isAkuObjectOf(ctx, name, self.ordinal)).sort();
+  return { ctx, self, reached, names, existing: new Set(existing) };
 }
 
 /** STOP (ERR-61027: already stopped) and DROP every aku object of this pod. */
-async function dropOwnObjects({ ctx, self, names }: CleanRun, outcome: OutcomeRecorder): Promise<void> {
-  for (const name of names) {
+async function dropOwnObjects({ ctx, self, names, existing }: CleanRun, outcome: OutcomeRecorder): Promise<void> {
+  for (const name of names.filter((n) => existing.has(n))) {
     await self.changeTolerating(stopReplication(name), [AltibaseCode.REPLICATION_NOT_STARTED]);
     await self.change(dropReplication(name));
     outcome.pair(name, self.pod, 'dropped');
@@ -62,7 +68,10 @@ async function dropOwnObjects({ ctx, self, names }: CleanRun, outcome: OutcomeRe
   }
 }
 
-/** The names this pod left, with when, on its own server: every other pod's start reads them. */
+/**
+ * The names this pod leaves, with when, on its own server, before anything is dropped: every
+ * other pod's start reads them, also after a clean that was interrupted half-way.
+ */
 async function recordLeave({ ctx, self, names }: CleanRun): Promise<void> {
   await recordLeaves(self, names, new Date(ctx.now()));
   if (names.length > 0) ctx.logger.info(W.record, `Recorded in SYS.AKU_LEFT_PAIRS that this pod left ${names.join(', ')} deliberately.`, { pod: self.pod });

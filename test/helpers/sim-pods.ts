@@ -112,9 +112,15 @@ export class SimPods {
   /**
    * Runs `aku -p <action>` in pod i. `killAtStatement: k` models the process being killed just
    * before its k-th statement (1-based, counted over every server): that statement and every
-   * later one never reach a server, and no cleanup runs.
+   * later one never reach a server, and no cleanup runs. `killAfterStatement: k` kills it after
+   * the server applied the k-th statement but before aku saw the reply. A killed run writes no
+   * completion file (the process died before it could).
    */
-  async aku(i: number, action: PodAction, options: { dryRun?: boolean; config?: Partial<AkuConfig>; killAtStatement?: number } = {}): Promise<AkuRun & { statements: number; outcome: LifecycleOutcome }> {
+  async aku(
+    i: number,
+    action: PodAction,
+    options: { dryRun?: boolean; config?: Partial<AkuConfig>; killAtStatement?: number; killAfterStatement?: number } = {},
+  ): Promise<AkuRun & { statements: number; outcome: LifecycleOutcome }> {
     const config = { ...this.config, ...options.config };
     const lines: string[] = [];
     const errors: string[] = [];
@@ -128,7 +134,7 @@ export class SimPods {
       config,
       topology: buildTopology(config, { name: self, ordinal: i, source: 'AKU_POD_NAME' }),
       logger,
-      session: (host) => killable(sessions.get(host), counter, options.killAtStatement),
+      session: (host) => killable(sessions.get(host), counter, options.killAtStatement, options.killAfterStatement),
       completionFile: this.completionFile(i),
       dryRun: options.dryRun ?? false,
       resolve: async (host) => {
@@ -144,6 +150,7 @@ export class SimPods {
     const outcome = await runPodLifecycle(action, ctx, () => sessions.closeAll());
     if (counter.killed) {
       // A killed process writes no banner and leaves no completion file behind it.
+      if (action === 'start') rmSync(this.completionFile(i), { force: true });
       return { code: 137, lines, errors, statements: counter.statements, outcome };
     }
     return { code: outcome.exitCode, lines, errors, statements: counter.statements, outcome };
@@ -187,17 +194,25 @@ export class SimPods {
   }
 }
 
-/** Wraps a session so that, from the k-th statement on, nothing reaches the server (a killed aku). */
-function killable(session: SqlSession, counter: { statements: number; killed: boolean }, killAt: number | undefined): SqlSession {
+/**
+ * Wraps a session so that, from the k-th statement on, nothing reaches the server (a killed aku);
+ * with `killAfter`, the k-th statement still reaches the server and is applied, but its reply is lost.
+ */
+function killable(session: SqlSession, counter: { statements: number; killed: boolean }, killAt: number | undefined, killAfter?: number): SqlSession {
   return {
     server: session.server,
     open: (options) => (counter.killed ? Promise.reject(new Error('killed')) : session.open(options)),
     close: () => session.close(),
     release: () => session.release(),
-    query: (sql, options) => {
+    query: async (sql, options) => {
       counter.statements++;
       if (killAt !== undefined && counter.statements >= killAt) counter.killed = true;
-      if (counter.killed) return Promise.reject(new Error(`aku was killed before: ${sql}`));
+      if (counter.killed) throw new Error(`aku was killed before: ${sql}`);
+      if (killAfter !== undefined && counter.statements === killAfter) {
+        await session.query(sql, options).catch(() => undefined);
+        counter.killed = true;
+        throw new Error(`aku was killed before the reply to: ${sql}`);
+      }
       return session.query(sql, options);
     },
   };
