@@ -1,5 +1,5 @@
 import type { ReplicationGroup } from '../config/model.js';
-import { AltibaseCode } from '../db/errors.js';
+import { AltibaseCode, DbError } from '../db/errors.js';
 import { alterSystemSet, dropReplication, startReplication, stopReplication, syncReplication, truncateItem } from '../sql/index.js';
 import { MASTER_ORDINAL, podNameMismatch, replicationName } from '../topology/index.js';
 import { waitForOwnAddress } from './address-check.js';
@@ -479,8 +479,18 @@ async function restartPinnedSender(peer: Server, name: string): Promise<void> {
 /** START; in a resumed group a sender the server restarted at boot answers ERR-6100A, which is fine (decision 22). */
 async function startOn(ctx: LifecycleContext, server: Server, name: string, path: Path): Promise<void> {
   if (path === 'resume') {
-    const outcome = await server.changeTolerating(startReplication(name), [AltibaseCode.SENDER_ALREADY_STARTED]);
-    if (outcome === 'already') ctx.logger.info(W.start, `${name} was already running on ${server.host}.`, { pod: server.pod, replication: name });
+    const target = { pod: server.pod, replication: name };
+    try {
+      const outcome = await server.changeTolerating(startReplication(name), [AltibaseCode.SENDER_ALREADY_STARTED]);
+      if (outcome === 'already') ctx.logger.info(W.start, `${name} was already running on ${server.host}.`, target);
+    } catch (error) {
+      if (!(error instanceof DbError && error.isCode(AltibaseCode.HANDSHAKE_FAILED))) throw error;
+      // The peer answers SQL but not on the replication port (a cut link): the restart point is
+      // kept either way, and a sender in RETRY reconnects by itself when the link heals, where a
+      // stopped one would wait for the next aku -p start.
+      await server.changeTolerating(startReplication(name, { retry: true }), [AltibaseCode.SENDER_ALREADY_STARTED]);
+      ctx.logger.warn(W.start, `${name} on ${server.pod} could not reach its peer (${shortReason(error)}); started in RETRY mode: it delivers when the link heals.`, target);
+    }
   } else {
     await server.change(startReplication(name));
   }

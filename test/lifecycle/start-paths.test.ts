@@ -84,6 +84,23 @@ describe('aku -p start paths (altisim in-process)', function () {
     assert.deepEqual(await pods.converged([0, 1, 2]), ['1:w', '2:w', '3:w']);
   });
 
+  it('a resume under a cut replication link leaves both senders in RETRY, so the pair delivers once the link heals', async () => {
+    pods = new SimPods(testConfig({ endTimeBudgetSec: 1 }));
+    await pods.startPods([0, 1]);
+    await pods.app(1, "INSERT INTO SYS.T1 VALUES (1, 'on 1')");
+    await pods.converged([0, 1]);
+    pods.cluster.cut('altibase-sts-1', 'altibase-sts-0', 'replication');
+    assert.equal((await pods.aku(1, 'end')).code, 1, 'kept: its pairs could not be flushed');
+    pods.restartPod(1);
+    const run = await pods.aku(1, 'start', { config: { flushTimeoutAtStartSec: 1 } });
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.match(messages(run).join('\n'), /AKU_REP_01 on altibase-sts-0 could not reach its peer \(ERR-6100D/);
+    await pods.app(0, "INSERT INTO SYS.T1 VALUES (2, 'on 0 while cut')");
+    await pods.app(1, "INSERT INTO SYS.T1 VALUES (3, 'on 1 while cut')");
+    pods.cluster.heal('altibase-sts-1', 'altibase-sts-0', 'replication');
+    assert.deepEqual(await pods.converged([0, 1]), ['1:on 1', '2:on 0 while cut', '3:on 1 while cut']);
+  });
+
   it('AKU_FLUSH_AT_START = 0 resumes without flushing', async () => {
     pods = new SimPods(testConfig({ flushAtStart: false }));
     await pods.startPods([0, 1]);
