@@ -224,11 +224,12 @@ Usage: include "aku-altibase.passwordVolume" (dict "ctx" $ "initial" true)
 {{- end -}}
 {{- end -}}
 
-{{/* registry/repository:tag, or @digest when a digest is given. */}}
+{{/* registry/repository:tag, or @digest when a digest is given; global.imageRegistry wins over image.registry. */}}
 {{- define "aku-altibase.image" -}}
 {{- $repo := .Values.image.repository -}}
-{{- if .Values.image.registry -}}
-{{- $repo = printf "%s/%s" .Values.image.registry .Values.image.repository -}}
+{{- $registry := .Values.global.imageRegistry | default .Values.image.registry -}}
+{{- if $registry -}}
+{{- $repo = printf "%s/%s" $registry .Values.image.repository -}}
 {{- end -}}
 {{- if .Values.image.digest -}}
 {{- printf "%s@%s" $repo .Values.image.digest -}}
@@ -344,4 +345,74 @@ included). Usage: include "aku-altibase.resourcesPreset" (dict "type" "medium")
 {{- define "aku-altibase.releasePodLabels" -}}
 app.kubernetes.io/name: {{ include "aku-altibase.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{/* imagePullSecrets of a pod: global.imagePullSecrets and image.pullSecrets (names or {name: ...}), once each. */}}
+{{- define "aku-altibase.imagePullSecrets" -}}
+{{- $names := list -}}
+{{- range (concat (.Values.global.imagePullSecrets | default list) (.Values.image.pullSecrets | default list)) -}}
+{{- if kindIs "map" . -}}
+{{- $names = append $names .name -}}
+{{- else -}}
+{{- $names = append $names . -}}
+{{- end -}}
+{{- end -}}
+{{- with ($names | uniq) }}
+imagePullSecrets:
+{{- range . }}
+  - name: {{ . }}
+{{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+A probe whose command runs aku's gate first and the custom probe's exec command only after it
+passes: a custom probe adds to the gate, never replaces it.
+Input: dict "gate" (list command...) "custom" (probe or {}) "defaults" (timing values)
+*/}}
+{{- define "aku-altibase.gatedProbe" -}}
+{{- $command := .gate -}}
+{{- $timing := .defaults -}}
+{{- if .custom -}}
+{{- $command = concat (list "/bin/bash" "-c" (printf "%s && exec \"$@\"" (join " " .gate)) "custom-probe") .custom.exec.command -}}
+{{- $timing = merge (omit .custom "exec") .defaults -}}
+{{- end -}}
+exec:
+  command:
+    {{- toYaml $command | nindent 4 }}
+{{- range $key := list "initialDelaySeconds" "periodSeconds" "timeoutSeconds" "failureThreshold" "successThreshold" }}
+{{- if hasKey $timing $key }}
+{{ $key }}: {{ int (get $timing $key) }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+The pods' affinity: `affinity` as given, else the presets (podAffinityPreset, podAntiAffinityPreset,
+nodeAffinityPreset, Bitnami's shapes) combined.
+*/}}
+{{- define "aku-altibase.affinity" -}}
+{{- if .Values.affinity -}}
+{{- toYaml .Values.affinity -}}
+{{- else -}}
+{{- $term := dict "topologyKey" "kubernetes.io/hostname" "labelSelector" (dict "matchLabels" (include "aku-altibase.selectorLabels" . | fromYaml)) -}}
+{{- $affinity := dict -}}
+{{- range $kind, $preset := dict "podAffinity" .Values.podAffinityPreset "podAntiAffinity" .Values.podAntiAffinityPreset -}}
+{{- if eq $preset "hard" -}}
+{{- $_ := set $affinity $kind (dict "requiredDuringSchedulingIgnoredDuringExecution" (list $term)) -}}
+{{- else if eq $preset "soft" -}}
+{{- $_ := set $affinity $kind (dict "preferredDuringSchedulingIgnoredDuringExecution" (list (dict "weight" 100 "podAffinityTerm" $term))) -}}
+{{- end -}}
+{{- end -}}
+{{- $node := .Values.nodeAffinityPreset -}}
+{{- if and $node.type $node.key -}}
+{{- $expression := dict "key" $node.key "operator" "In" "values" $node.values -}}
+{{- if eq $node.type "hard" -}}
+{{- $_ := set $affinity "nodeAffinity" (dict "requiredDuringSchedulingIgnoredDuringExecution" (dict "nodeSelectorTerms" (list (dict "matchExpressions" (list $expression))))) -}}
+{{- else if eq $node.type "soft" -}}
+{{- $_ := set $affinity "nodeAffinity" (dict "preferredDuringSchedulingIgnoredDuringExecution" (list (dict "weight" 1 "preference" (dict "matchExpressions" (list $expression))))) -}}
+{{- end -}}
+{{- end -}}
+{{- with $affinity }}{{ toYaml . }}{{ end -}}
+{{- end -}}
 {{- end -}}
