@@ -15,7 +15,7 @@ import { readProperty, checkServerAllows } from './server-checks.js';
 import { flushAtStartBoundSec, flushWithin } from './flush.js';
 import { clearStartRunning, markStartRunning, stopRequested } from './start-handover.js';
 import type { OutcomeRecorder } from './outcome.js';
-import { reachSelf, reachServers, shortReason, type Reached, type Server } from './server.js';
+import { podOf, reachSelf, reachServers, shortReason, type Reached, type Server } from './server.js';
 
 /**
  * `aku -p start`, in the manual's order:
@@ -412,7 +412,7 @@ async function startLinks(ctx: LifecycleContext, self: Server, reached: Reached,
       const peer = reached.servers.get(ordinal);
       for (const link of links) {
         const path = paths.get(link.group.prefix) as Path;
-        const target = { pod: peer?.pod ?? link.peer.host.split('.')[0], replication: link.name };
+        const target = { pod: peer?.pod ?? podOf(link.peer.host), replication: link.name };
         if (!peer) {
           await startTowardAbsentPeer(ctx, self, states.get(self.ordinal) as ReplicationStates, link.name, ordinal);
           continue;
