@@ -19,9 +19,9 @@ describe('-p end keeps what it could not deliver; -p start delivers it within a 
     await pods.cut(0, 1, 'replication');
     await pods.app(1, "INSERT INTO SYS.T1 VALUES (1, 'unsent on 1')");
 
-    const end = await pods.aku(1, ['-p', 'end', '--json'], { AKU_END_TIME_BUDGET: '3' });
+    const end = await pods.aku(1, ['-p', 'end', '--json'], { AKU_END_TIME_BUDGET: '2' });
     assert.equal(end.code, 1, end.stderr);
-    assert.ok(end.seconds < 3 + 2, `end took ${end.seconds} s`);
+    assert.ok(end.seconds < 2 + 2, `end took ${end.seconds} s`);
     // --json: the log goes to stderr, the typed outcome to stdout.
     assert.match(end.stderr, /AKU_REP_01 is kept on both sides, not reset \(not flushed within \d s/);
     assert.match(end.stderr, /aku: -p end could not deliver every change: AKU_REP_01/);
@@ -75,12 +75,12 @@ describe('-p end keeps what it could not deliver; -p start delivers it within a 
     await pods.app(1, "INSERT INTO SYS.T1 VALUES (1, 'waiting in 1')");
     await pods.restartPod(1);
 
-    const start = await pods.aku(1, ['-p', 'start'], { AKU_FLUSH_TIMEOUT_AT_START: '0', AKU_QUERY_TIMEOUT: '8' });
+    const start = await pods.aku(1, ['-p', 'start'], { AKU_FLUSH_TIMEOUT_AT_START: '0', AKU_QUERY_TIMEOUT: '4' });
     assert.equal(start.code, 0, start.stdout);
-    assert.ok(start.seconds < 4 + 3, `start took ${start.seconds} s; the bound is 4 s`);
+    assert.ok(start.seconds < 2 + 3, `start took ${start.seconds} s; the bound is 2 s`);
     const said = logMessages(start.stdout).join('\n');
-    assert.match(said, /FLUSH of AKU_REP_01 on altibase-sts-1 toward altibase-sts-0: gap \d+ \(V\$REPGAP\.REP_GAP\), \d+ s of 4 s/);
-    assert.match(said, /AKU_REP_01 on altibase-sts-1 was not fully flushed within 4 s/);
+    assert.match(said, /FLUSH of AKU_REP_01 on altibase-sts-1 toward altibase-sts-0: gap \d+ \(V\$REPGAP\.REP_GAP\), \d+ s of 2 s/);
+    assert.match(said, /AKU_REP_01 on altibase-sts-1 was not fully flushed within 2 s/);
 
     await altisimAdmin(pods.address(0), 20300, 'heal', { peer: pods.address(1), path: 'replication' });
     assert.deepEqual(await pods.converged([0, 1]), ['1:waiting in 1'], 'the running sender delivers the rest once the link heals');
