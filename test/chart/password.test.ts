@@ -61,6 +61,19 @@ describe('chart: the password only as a Secret file', function () {
     });
   }
 
+  for (const file of [undefined, ...CI_VALUES]) {
+    it(`${file ?? 'defaults'}: every pod mounting the 0440 password files can read them (fsGroup or its own group)`, async () => {
+      const objects = await render({ valuesFiles: file ? [file] : [] });
+      for (const o of objects.filter((x) => x.kind === 'StatefulSet' || x.kind === 'Pod')) {
+        const spec = o.kind === 'StatefulSet' ? o.spec.template.spec : o.spec;
+        const volume = spec.volumes?.find((v: any) => v.name === 'passwords');
+        if (!volume) continue;
+        assert.equal(volume.projected.defaultMode, 0o440);
+        assert.ok(spec.securityContext?.fsGroup !== undefined, `${o.kind}/${o.metadata.name} mounts the password files without an fsGroup: its UID cannot read them`);
+      }
+    });
+  }
+
   it('NOTES never print a command line with the password', async () => {
     const notes = await renderNotes({ set: { 'auth.sysPassword': PASSWORD } });
     assert.doesNotMatch(notes, new RegExp(PASSWORD));
