@@ -171,7 +171,8 @@ Usage: include "aku-altibase.passwordVolume" (dict "ctx" $ "initial" true)
 {{- define "aku-altibase.passwordVolume" -}}
 - name: passwords
   projected:
-    defaultMode: 0440
+    # 0440 (decimal, so that every YAML reader agrees): owner and fsGroup may read
+    defaultMode: 288
     sources:
       - secret:
           name: {{ include "aku-altibase.secretName" .ctx }}
