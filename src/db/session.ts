@@ -51,6 +51,9 @@ export interface SessionSettings extends Omit<ConnectOptions, 'host'> {
 
 export const DEFAULT_DEADLINE_GRACE_MS = 2000;
 
+/** A `retry` count that means "as often as the deadline allows" (the deadline bounds it). */
+export const RETRY_UNTIL_DEADLINE = 1_000_000;
+
 export function sessionSettingsFromConfig(config: AkuConfig, env: NodeJS.ProcessEnv = process.env): SessionSettings {
   const nlsUse = env.ALTIBASE_NLS_USE?.trim();
   return {
@@ -248,7 +251,9 @@ export class Session {
         const what = first ? describeDiagnostic(first) : 'failure';
         this.#log(
           this.#settings.retryLogLevel ?? 'WARN',
-          `${failure.phase === 'connect' ? 'Connect' : 'Statement'} failed (${what}); retrying in ${delayMs} ms (attempt ${nextAttempt} of ${retries + 1}).`,
+          `${failure.phase === 'connect' ? 'Connect' : 'Statement'} failed (${what}); retrying in ${delayMs} ms (attempt ${nextAttempt} ${
+            retries >= RETRY_UNTIL_DEADLINE && deadline !== undefined ? `, retried until the time budget ends in ${roundSec(secondsLeft())} s` : `of ${retries + 1}`
+          }).`,
           sql,
         );
       },

@@ -38,6 +38,12 @@ export interface LifecycleContext {
   dryRun: boolean;
   /** Resolves a host name to addresses (system resolver, or the simulator's hosts file). */
   resolve(host: string): Promise<string[]>;
+  /**
+   * An address of this pod's own server that needs no DNS (127.0.0.1 in a pod): `-p end` uses it
+   * when the pod's own name no longer resolves (helm uninstall deletes the headless Service while
+   * the preStop hooks run).
+   */
+  localServerAddress?: string;
   /** True when an address belongs to this machine. */
   isLocalAddress(address: string): boolean;
   sleep(ms: number): Promise<void>;

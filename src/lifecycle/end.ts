@@ -1,4 +1,5 @@
 import { AltibaseCode } from '../db/errors.js';
+import { RETRY_UNTIL_DEADLINE } from '../db/session.js';
 import { alterSystemSet, resetReplication, selectReplicationGap, startReplication, stopReplication } from '../sql/index.js';
 import type { ReplicationLink } from '../topology/index.js';
 import { deleteCompletionFile } from './completion-file.js';
@@ -41,7 +42,7 @@ const W = {
  * Retries of a statement on a peer whose SYSDBA slot another pod's end holds (every pod ending
  * at once): as many as fit before the deadline, which is what bounds them.
  */
-const UNTIL_DEADLINE = 1_000_000;
+const UNTIL_DEADLINE = RETRY_UNTIL_DEADLINE;
 
 /** Seconds kept back from flushing for STOP and RESET. */
 const RESERVE_FRACTION = 0.3;
@@ -105,7 +106,7 @@ async function stopRunningStart({ ctx, deadline }: EndRun): Promise<void> {
 
 async function connect(run: EndRun): Promise<void> {
   const { ctx, deadline } = run;
-  run.self = await reachSelf(ctx, W.connect, { deadline, retry: UNTIL_DEADLINE });
+  run.self = await reachSelf(ctx, W.connect, { deadline, retry: UNTIL_DEADLINE, localFallback: true });
   run.own = await readStates(run.self, { deadline });
   await run.self.release();
   // A peer busy with another pod's end is worth waiting for, up to a quarter of the budget.

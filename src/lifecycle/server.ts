@@ -126,12 +126,36 @@ export function shortReason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** This pod's own server must answer; without it nothing can be done. */
-export async function reachSelf(ctx: LifecycleContext, where: string, options: { deadline?: number; retry?: number } = {}): Promise<Server> {
+/**
+ * This pod's own server must answer; without it nothing can be done. With `localFallback`, a
+ * name that no longer resolves (the headless Service deleted first, as `helm uninstall` does) is
+ * not waited out: the server is reached on ctx.localServerAddress instead.
+ */
+export async function reachSelf(
+  ctx: LifecycleContext,
+  where: string,
+  options: { deadline?: number; retry?: number; localFallback?: boolean } = {},
+): Promise<Server> {
   const node = { ordinal: ctx.topology.self.ordinal, host: ctx.topology.self.host };
-  const session = ctx.session(node.host);
+  const { localFallback, ...open } = options;
+  const local = localFallback ? ctx.localServerAddress : undefined;
+  let session = ctx.session(node.host);
   try {
-    await session.open(options);
+    if (local === undefined) {
+      await session.open(open);
+    } else {
+      try {
+        await session.open({ ...open, retry: false });
+      } catch (error) {
+        if (!isNameNotResolved(error)) {
+          await session.open(open);
+        } else {
+          ctx.logger.warn(where, `${node.host} does not resolve (${shortReason(error)}); reaching this pod's server on ${local} instead.`);
+          session = ctx.session(local);
+          await session.open(open);
+        }
+      }
+    }
   } catch (error) {
     throw new LifecycleError(
       `cannot reach this pod's own server at ${node.host}:${ctx.config.portNo} (${shortReason(error)}). ` +
@@ -140,4 +164,9 @@ export async function reachSelf(ctx: LifecycleContext, where: string, options: {
     );
   }
   return new Server(node, session, ctx);
+}
+
+/** The client's "cannot resolve the host name" (ODBC and altisim both say so in the message). */
+function isNameNotResolved(error: unknown): boolean {
+  return error instanceof DbError && error.isCode(AltibaseCode.CLIENT_CANNOT_CONNECT) && /resolve/i.test(error.primary.message);
 }

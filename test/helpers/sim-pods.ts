@@ -143,6 +143,7 @@ export class SimPods {
         return [address];
       },
       isLocalAddress: (address) => this.cluster.server(self).address === address,
+      localServerAddress: this.cluster.server(self).address,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20))),
       now: () => Date.now(),
       progressIntervalSec: 1,

@@ -112,6 +112,22 @@ describe('aku -p end and -p clean (altisim in-process)', function () {
     assert.equal((await pods.replications(0)).get('AKU_REP_01')?.xsn, -1);
   });
 
+  it('end when the headless Service is gone (helm uninstall) reaches its own server without DNS, keeps its pairs and ends fast', async () => {
+    pods = await cluster(2);
+    await pods.app(1, "INSERT INTO SYS.T1 VALUES (1, 'on 1')");
+    await pods.converged([0, 1]);
+    for (const i of [0, 1]) pods.cluster.removeHost(`altibase-sts-${i}.altibase-svc`);
+    const started = Date.now();
+    const run = await pods.aku(1, 'end');
+    assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+    assert.equal(run.code, 1, run.lines.join('\n'));
+    const said = messages(run).join('\n');
+    assert.match(said, /altibase-sts-1\.altibase-svc does not resolve \(ERR-50032 : .*\); reaching this pod's server on 10\.0\.0\.\d+ instead\./);
+    assert.match(said, /AKU_REP_01 is kept on both sides, not reset \(altibase-sts-0\.altibase-svc is not reachable\)/);
+    pods.cluster.addHost('altibase-sts-1.altibase-svc', pods.cluster.server('altibase-sts-1').address);
+    assert.equal((await pods.replications(1)).get('AKU_REP_01')?.started, false, 'its sender is stopped');
+  });
+
   it('clean stops and drops every aku object here and stops them on the other pods', async () => {
     pods = await cluster(3);
     const run = await pods.aku(1, 'clean');
