@@ -6,7 +6,8 @@
 #   down      stop everything and undo every side effect; --purge also drops the imported images
 #   status    what runs
 #   images    build the pause and stand-in Altibase base images (cached) and the product image from
-#             this clone (docker/Dockerfile), and import them into the node's containerd
+#             this clone (docker/Dockerfile), and import them into the node's containerd when it
+#             runs (--no-import: build only)
 #   volumes   make released local PersistentVolumes available again
 #   env       print shell exports for the built tools (eval "$(npm run -s cluster -- env)")
 #

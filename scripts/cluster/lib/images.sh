@@ -157,6 +157,7 @@ build_standin() {
   mkdir -p "$context/node/bin"
   cp "$node/bin/node" "$context/node/bin/node"
   cp -r "$IMAGES_SRC/altibase-standin/bin" "$context/bin"
+  cp "$IMAGES_SRC/altibase-standin/isql.mjs" "$context/isql.mjs"
   stage_altisim "$context/altisim"
   bah bud -q --isolation chroot --network host -f "$IMAGES_SRC/altibase-standin/Containerfile" \
     --build-arg "DEBIAN_BASE=$DEBIAN_IMAGE" -t "$STANDIN_IMAGE" "$context" >/dev/null
@@ -204,7 +205,15 @@ import_images() {
 }
 
 cluster_images() {
-  local started=$SECONDS
+  local started=$SECONDS import=1
+  case ${1:-} in
+    --no-import) import=0 ;;
+    '') ;;
+    *) die "images: unknown option $1 (allowed: --no-import)" ;;
+  esac
+  # One image build at a time on a machine (buildah's storage and the archives are shared).
+  exec 8>"$AKU_CACHE/.images.lock"
+  flock -w 1800 8 || die "another image build holds $AKU_CACHE/.images.lock"
   STEP_LOG_DIR=$(mktemp -d)
   log "images: pause, Debian $IMAGE_DEBIAN_SUITE, node builder, stand-in Altibase base, product ($(product_image))"
   {
@@ -214,7 +223,9 @@ cluster_images() {
       step "stand-in Altibase base image ($STANDIN_IMAGE)" build_standin &&
       step "product image $(product_image) from docker/Dockerfile" build_product
   } || die "step '$STEP_FAILED' failed"
-  if [[ -S $CONTAINERD_SOCKET ]] && containerd_ready >/dev/null 2>&1; then
+  if ((import == 0)); then
+    log "images built; the next 'npm run cluster -- up' (or 'npm run cluster -- images') imports them"
+  elif [[ -S $CONTAINERD_SOCKET ]] && containerd_ready >/dev/null 2>&1; then
     step "import into the node's containerd" import_images || die "import failed"
   else
     log "the cluster is not up: images are imported by the next 'npm run cluster -- up'"
