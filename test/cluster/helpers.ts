@@ -96,6 +96,23 @@ export class Cluster {
       .sort((a: any, b: any) => ordinal(a.metadata.name) - ordinal(b.metadata.name));
   }
 
+  /**
+   * Runs one statement as SYS inside a pod with the image's own SQL client: `aku-sql` when the image
+   * has it, else isql with a CONNECT script (the password is read inside the pod, never passed here).
+   * Rows come back as parsed JSON lines.
+   */
+  async sql(pod: string, statement: string): Promise<any[]> {
+    const script = [
+      'if command -v aku-sql >/dev/null; then exec aku-sql "$0"; fi',
+      'pw=${AKU_SYS_PASSWORD:-$(cat "${AKU_SYS_PASSWORD_FILE:-/dev/null}")}',
+      'printf \'CONNECT SYS/"%s" AS SYSDBA;\\n%s;\\nEXIT;\\n\' "${pw//\\"/\\"\\"}" "$0" | isql -s 127.0.0.1 -port "${ALTIBASE_PORT_NO:-20300}" -silent /NOLOG',
+    ].join('\n');
+    const r = await this.kubectl(['exec', pod, '-c', 'altibase', '--', 'bash', '-c', script, statement]);
+    const out = String(r.stdout);
+    if (r.exitCode !== 0 || /ERR-[0-9A-Fa-f]{5}/.test(out)) throw new Error(`${statement} on ${pod}: ${describeResult(r)}`);
+    return out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  }
+
   async logs(pod: string, previous = false): Promise<string> {
     const r = await this.kubectl(['logs', pod, '-c', 'altibase', ...(previous ? ['--previous'] : [])]);
     return String(r.all ?? '');

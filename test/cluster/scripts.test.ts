@@ -10,6 +10,7 @@ import { REPO_ROOT } from './helpers.js';
 
 const CLUSTER = join(REPO_ROOT, 'scripts/cluster');
 const SCRIPTS = [
+  'scripts/setup.sh',
   ...readdirSync(CLUSTER).filter((f) => f.endsWith('.sh')).map((f) => `scripts/cluster/${f}`),
   ...readdirSync(join(CLUSTER, 'lib')).filter((f) => f.endsWith('.sh')).map((f) => `scripts/cluster/lib/${f}`),
   'scripts/cluster/images/altibase-standin/bin/server',

@@ -1,0 +1,105 @@
+/**
+ * The chart installed on a real Kubernetes cluster as a user would (issue 13): the project's local
+ * single-node cluster (scripts/cluster; needs root, which CI has), or a cluster of the user's
+ * (AKU_KUBECONFIG + AKU_IMAGE). Scenarios run in this order, one file each in scenarios/:
+ * install → scale up to 3 → aku -i → scale down to 1 → helm test → uninstall → teardown.
+ * On a failure the cluster's pods, events and every pod's log are printed.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { CLUSTER_SCRIPT, Cluster, describeResult, dumpState, resolveTarget, run, waitFor } from './helpers.js';
+import { captureHostState, type HostState } from './host-state.js';
+import { suite } from './context.js';
+import { install } from './scenarios/install.js';
+import { scaleUp } from './scenarios/scale-up.js';
+import { akuInfo } from './scenarios/aku-info.js';
+import { scaleDown } from './scenarios/scale-down.js';
+import { helmTest } from './scenarios/helm-test.js';
+import { uninstall } from './scenarios/uninstall.js';
+import { teardown } from './scenarios/teardown.js';
+
+const NAMESPACE = 'aku-suite';
+const RELEASE = 'aku';
+// One suite at a time on a machine: the local cluster, its bridge and its ports are the host's.
+const LOCK_DIR = '/run/aku-cluster-suite.lock';
+
+async function takeLock(): Promise<void> {
+  await waitFor('the cluster suite lock (another run of the suite on this machine)', 30 * 60_000, async () => {
+    try {
+      mkdirSync(LOCK_DIR);
+      writeFileSync(`${LOCK_DIR}/pid`, String(process.pid));
+      return true;
+    } catch {
+      const holder = Number(readFileSync(`${LOCK_DIR}/pid`, 'utf8') || 0);
+      try {
+        if (holder > 0) process.kill(holder, 0);
+      } catch {
+        rmSync(LOCK_DIR, { recursive: true, force: true }); // its holder is gone
+      }
+      return undefined;
+    }
+  }, 5000);
+}
+
+describe('the chart on a real Kubernetes cluster', function () {
+  this.timeout(40 * 60_000);
+  const target = resolveTarget();
+  if ('reason' in target) {
+    it('reports why it cannot run here', () => {
+      console.warn(`      NOT RUN: the cluster suite (install, scale 1→3→1, aku -i, helm test, uninstall, teardown): ${target.reason}`);
+      assert.match(target.reason, /AKU_KUBECONFIG|cluster-tools/);
+    });
+    return;
+  }
+
+  let hostBefore: HostState | undefined;
+  let broughtUp = false;
+  let failed = false;
+
+  before(async function () {
+    if (target.local) {
+      await takeLock();
+      const status = await run('bash', [CLUSTER_SCRIPT, 'status']);
+      const running = /✓/.test(String(status.all));
+      if (!running) hostBefore = await captureHostState();
+      const images = await run('bash', [CLUSTER_SCRIPT, 'images'], { timeoutMs: 30 * 60_000 });
+      assert.equal(images.exitCode, 0, describeResult(images));
+      const up = await run('bash', [CLUSTER_SCRIPT, 'up'], { timeoutMs: 30 * 60_000 });
+      assert.equal(up.exitCode, 0, describeResult(up));
+      broughtUp = !running;
+      const volumes = await run('bash', [CLUSTER_SCRIPT, 'volumes']);
+      assert.equal(volumes.exitCode, 0, describeResult(volumes));
+    }
+    const cluster = new Cluster(target, NAMESPACE);
+    await cluster.kubectl(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true'], 180_000);
+    const ns = await run(target.kubectl, ['--kubeconfig', target.kubeconfig, 'create', 'namespace', NAMESPACE]);
+    assert.equal(ns.exitCode, 0, describeResult(ns));
+    suite.ctx = { cluster, release: RELEASE };
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed' || !suite.ctx) return;
+    failed = true;
+    console.log(await dumpState(suite.ctx.cluster, RELEASE));
+  });
+
+  after(async function () {
+    if (suite.ctx && !failed) {
+      await suite.ctx.cluster.kubectl(['delete', 'namespace', NAMESPACE, '--wait=true'], 180_000);
+    }
+    // The teardown test normally took the cluster down; a failure before it must not leave it up.
+    if (target.local && broughtUp) {
+      const status = await run('bash', [CLUSTER_SCRIPT, 'status']);
+      if (/✓/.test(String(status.all))) await run('bash', [CLUSTER_SCRIPT, 'down'], { timeoutMs: 300_000 });
+    }
+    if (target.local) rmSync(LOCK_DIR, { recursive: true, force: true });
+  });
+
+  describe('helm install (default values)', install);
+  describe('helm upgrade --set replicaCount=3', scaleUp);
+  describe('kubectl exec … aku -i', akuInfo);
+  describe('helm upgrade --set replicaCount=1', scaleDown);
+  describe('helm test', helmTest);
+  describe('helm uninstall', uninstall);
+  if (target.local) describe('teardown', () => teardown(() => (broughtUp ? hostBefore : undefined)));
+});
