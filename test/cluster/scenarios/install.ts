@@ -19,8 +19,11 @@ export function install(): void {
   it('the pod runs as the chart\'s non-root user and its claim is Bound to a local volume', async () => {
     const { cluster, release } = ctx();
     const [pod0] = await cluster.pods(release);
+    const container = pod0.spec.containers.find((c: any) => c.name === 'altibase');
+    const uid = container.securityContext?.runAsUser ?? pod0.spec.securityContext?.runAsUser;
+    assert.ok(Number.isInteger(uid) && uid > 0, `runAsUser ${uid}`);
     const id = await cluster.kubectl(['exec', pod0.metadata.name, '-c', 'altibase', '--', 'id', '-u']);
-    assert.equal(String(id.stdout).trim(), '1000', describeResult(id));
+    assert.equal(String(id.stdout).trim(), String(uid), describeResult(id));
     const pvcs = await cluster.json(['get', 'pvc', '-l', `app.kubernetes.io/instance=${release}`]);
     assert.equal(pvcs.items.length, 1);
     assert.equal(pvcs.items[0].status.phase, 'Bound');
