@@ -6,12 +6,21 @@
 
 pid_file() { printf '%s/%s.pid' "$RUN_DIR" "$1"; }
 
+# Running, not a zombie: the daemons are reparented to PID 1, which need not reap them (a
+# container's init may not), and kill -0 succeeds on a zombie.
+pid_alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  local state
+  state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ $state != Z && $state != X ]]
+}
+
 component_pid() {
   local file pid
   file=$(pid_file "$1")
   [[ -r $file ]] || return 1
   pid=$(<"$file")
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && printf '%s' "$pid"
+  [[ -n $pid ]] && pid_alive "$pid" && printf '%s' "$pid"
 }
 
 start_daemon() {
@@ -77,7 +86,7 @@ stop_pid() {
   local name=$1 pid=$2 timeout=$3 deadline
   kill -TERM "$pid" 2>/dev/null || return 0
   deadline=$((SECONDS + timeout))
-  while kill -0 "$pid" 2>/dev/null; do
+  while pid_alive "$pid"; do
     if ((SECONDS >= deadline)); then
       echo "$name (pid $pid) did not stop in ${timeout} s: SIGKILL"
       kill -KILL "$pid" 2>/dev/null
@@ -124,6 +133,7 @@ pids_of_binary_in_cluster() {
   for proc in /proc/[0-9]*; do
     exe=$(readlink "$proc/exe" 2>/dev/null) || continue
     [[ $exe == "$binary" || $exe == "$binary (deleted)" ]] || continue
+    pid_alive "${proc#/proc/}" || continue
     tr '\0' ' ' <"$proc/cmdline" 2>/dev/null | grep -qF -- "$CLUSTER_DIR" || continue
     printf '%s\n' "${proc#/proc/}"
   done
