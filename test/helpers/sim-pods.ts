@@ -178,6 +178,11 @@ export class SimPods {
     rmSync(this.completionFile(i), { force: true });
   }
 
+  /** A new container's /tmp: the completion file of an earlier one is gone. */
+  removeCompletionFile(i: number): void {
+    rmSync(this.completionFile(i), { force: true });
+  }
+
   close(): void {
     this.cluster.close();
   }
