@@ -31,8 +31,8 @@ usage() {
 command=${1:-}
 shift || true
 case $command in
-  up) require_root "npm run cluster -- up"; cluster_up "$@" ;;
-  down) require_root "npm run cluster -- down"; cluster_down "$@" ;;
+  up) require_root "npm run cluster -- up"; check_session_lock; cluster_up "$@" ;;
+  down) require_root "npm run cluster -- down"; check_session_lock; cluster_down "$@" ;;
   status) cluster_status ;;
   images) require_root "npm run cluster -- images"; cluster_images "$@" ;;
   volumes) require_root "npm run cluster -- volumes"; load_tools_env; recycle_volumes ;;

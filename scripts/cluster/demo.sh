@@ -13,11 +13,31 @@ for lib in config processes images; do
 done
 require_root "npm run demo"
 
+# The cluster suite (test/cluster) and the demo share the machine's one cluster: take the suite's
+# lock (a directory holding the owner's pid; a dead owner's lock is taken over), bounded.
+LOCK_DIR=$SESSION_LOCK_DIR
+take_lock() {
+  local deadline=$((SECONDS + 1800)) holder
+  until mkdir "$LOCK_DIR" 2>/dev/null; do
+    holder=$(cat "$LOCK_DIR/pid" 2>/dev/null || true)
+    if [[ -n $holder ]] && ! kill -0 "$holder" 2>/dev/null; then
+      rm -rf "$LOCK_DIR"
+      continue
+    fi
+    ((SECONDS < deadline)) || die "the cluster is in use by pid ${holder:-?} (the cluster suite or another demo) for 30 min"
+    ((SECONDS % 60 == 0)) && log "waiting for the cluster: in use by pid ${holder:-?} (the cluster suite or another demo)"
+    sleep 5
+  done
+  echo $$ >"$LOCK_DIR/pid"
+}
+take_lock
+
 NAMESPACE=${AKU_DEMO_NAMESPACE:-aku-demo}
 RELEASE=${AKU_DEMO_RELEASE:-demo}
 started=$SECONDS
 cluster() { bash "$CLUSTER_SCRIPTS/cluster.sh" "$@"; }
 
+trap 'rm -rf "$LOCK_DIR"' EXIT
 was_up=0
 cluster status | grep -q '✓ kube-apiserver' && was_up=1
 cluster images
@@ -43,6 +63,7 @@ finish() {
     log "the cluster stays up (npm run cluster -- down stops it)"
   fi
   log "demo finished in $((SECONDS - started)) s (exit $rc)"
+  rm -rf "$LOCK_DIR"
   exit "$rc"
 }
 trap finish EXIT

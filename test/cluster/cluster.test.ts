@@ -20,7 +20,9 @@ import { teardown } from './scenarios/teardown.js';
 
 const NAMESPACE = 'aku-suite';
 const RELEASE = 'aku';
-// One suite at a time on a machine: the local cluster, its bridge and its ports are the host's.
+// One suite (or demo) at a time on a machine: the local cluster, its bridge and its ports are the
+// host's. The same directory as SESSION_LOCK_DIR in scripts/cluster/lib/config.sh (test/cluster/
+// scripts.test.ts checks they agree).
 const LOCK_DIR = '/run/aku-cluster-suite.lock';
 
 async function takeLock(): Promise<void> {

@@ -44,6 +44,15 @@ describe('scripts/cluster: scripts and pins', () => {
     }
   });
 
+  it('the suite and the scripts use the same session lock', () => {
+    const config = readFileSync(join(CLUSTER, 'lib/config.sh'), 'utf8');
+    const suite = readFileSync(join(REPO_ROOT, 'test/cluster/cluster.test.ts'), 'utf8');
+    const fromScripts = /^SESSION_LOCK_DIR=(\S+)$/m.exec(config)?.[1];
+    const fromSuite = /const LOCK_DIR = '([^']+)'/.exec(suite)?.[1];
+    assert.ok(fromScripts && fromSuite);
+    assert.equal(fromSuite, fromScripts);
+  });
+
   it('the etcd module requires the pinned etcd', () => {
     const goMod = readFileSync(join(CLUSTER, 'go/etcd/go.mod'), 'utf8');
     assert.match(goMod, new RegExp(`^require go\\.etcd\\.io/etcd/server/v3 ${pin('ETCD_VERSION').replace(/\./g, '\\.')}$`, 'm'));

@@ -51,6 +51,24 @@ FIXED_PATHS=(/var/log/containers /run/containerd/s /var/lib/cni/results /var/lib
 SAVED_SYSCTLS=(vm.overcommit_memory kernel.panic kernel.panic_on_oops net.ipv4.ip_forward
   net.ipv4.conf.all.route_localnet net.bridge.bridge-nf-call-iptables)
 
+# Held (a directory with the owner's pid) by the cluster suite (test/cluster/cluster.test.ts) and
+# the demo for their whole run: one user of the machine's cluster at a time.
+SESSION_LOCK_DIR=/run/aku-cluster-suite.lock
+
+# up and down refuse while another process holds the session lock (unless it is an ancestor: the
+# suite and the demo call this script themselves).
+check_session_lock() {
+  local holder pid=$$
+  holder=$(cat "$SESSION_LOCK_DIR/pid" 2>/dev/null) || return 0
+  [[ -n $holder ]] && kill -0 "$holder" 2>/dev/null || return 0
+  while ((pid > 1)); do
+    [[ $pid == "$holder" ]] && return 0
+    pid=$(awk '{ print $4 }' "/proc/$pid/stat" 2>/dev/null) || break
+  done
+  [[ ${AKU_CLUSTER_FORCE:-0} == 1 ]] && { warn "the cluster is in use by pid $holder; going on (AKU_CLUSTER_FORCE=1)"; return 0; }
+  die "the cluster is in use by pid $holder ($(tr '\0' ' ' <"/proc/$holder/cmdline" | cut -c1-80)): wait for it, or set AKU_CLUSTER_FORCE=1"
+}
+
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy coredns)
 
 load_tools_env() {
