@@ -24,6 +24,34 @@ function containers(o: K8sObject): any[] {
   return spec ? [...(spec.initContainers ?? []), ...spec.containers] : [];
 }
 
+/** Where a password shows outside the Secrets: in clear or base64, as an env value, on a command line. */
+function leaksIn(objects: K8sObject[]): string[] {
+  const leaks: string[] = [];
+  for (const o of objects) {
+    if (o.kind === 'Secret') continue;
+    for (const [path, text] of strings(o)) {
+      for (const secret of [PASSWORD, INITIAL]) {
+        if (text.includes(secret) || text.includes(b64(secret))) leaks.push(`${o.kind}/${o.metadata.name} ${path}`);
+      }
+    }
+    for (const c of containers(o)) {
+      for (const e of c.env ?? []) {
+        if (/PASSWORD/.test(e.name) && !/_FILE$/.test(e.name)) leaks.push(`${o.kind}/${o.metadata.name} ${c.name} env ${e.name} (a password in the environment)`);
+      }
+      for (const arg of [...(c.command ?? []), ...(c.args ?? [])]) {
+        if (/(^|\s)-p\s|--password|PASSWORD/i.test(arg)) leaks.push(`${o.kind}/${o.metadata.name} ${c.name} command ${arg}`);
+      }
+    }
+    if (o.kind === 'ConfigMap') {
+      for (const [key, text] of Object.entries<string>(o.data ?? {})) {
+        // a client given a password on its command line (isql -p, altisim --password)
+        if (/isql[^\n]*\s-p\s|--password\s/.test(text)) leaks.push(`ConfigMap/${o.metadata.name} ${key} passes a password on a command line`);
+      }
+    }
+  }
+  return leaks;
+}
+
 describe('chart: the password only as a Secret file', function () {
   this.timeout(60_000);
 
@@ -31,29 +59,7 @@ describe('chart: the password only as a Secret file', function () {
     it(`${file ?? 'defaults'}: only the Secrets hold it; no env value, command or script carries a password`, async () => {
       const set: Record<string, string> = file === 'ci/existing-secret-values.yaml' ? { 'auth.initialSysPassword': INITIAL } : { 'auth.sysPassword': PASSWORD, 'auth.initialSysPassword': INITIAL };
       const objects = await render({ valuesFiles: file ? [file] : [], set });
-      const leaks: string[] = [];
-      for (const o of objects) {
-        if (o.kind === 'Secret') continue;
-        for (const [path, text] of strings(o)) {
-          for (const secret of [PASSWORD, INITIAL]) {
-            if (text.includes(secret) || text.includes(b64(secret))) leaks.push(`${o.kind}/${o.metadata.name} ${path}`);
-          }
-        }
-        for (const c of containers(o)) {
-          for (const e of c.env ?? []) {
-            if (/PASSWORD/.test(e.name) && !/_FILE$/.test(e.name)) leaks.push(`${o.kind}/${o.metadata.name} ${c.name} env ${e.name} (a password in the environment)`);
-          }
-          for (const arg of [...(c.command ?? []), ...(c.args ?? [])]) {
-            if (/(^|\s)-p\s|--password|PASSWORD/i.test(arg)) leaks.push(`${o.kind}/${o.metadata.name} ${c.name} command ${arg}`);
-          }
-        }
-        if (o.kind === 'ConfigMap') {
-          for (const [key, text] of Object.entries<string>(o.data ?? {})) {
-            // a client given a password on its command line (isql -p, altisim --password)
-            if (/isql[^\n]*\s-p\s|--password\s/.test(text)) leaks.push(`ConfigMap/${o.metadata.name} ${key} passes a password on a command line`);
-          }
-        }
-      }
+      const leaks = leaksIn(objects);
       assert.deepEqual(leaks, []);
       const secrets = objects.filter((o) => o.kind === 'Secret');
       assert.ok(secrets.some((s) => Object.values<string>(s.data).includes(b64(INITIAL))), 'the initial password is in its Secret');
@@ -73,6 +79,13 @@ describe('chart: the password only as a Secret file', function () {
       }
     });
   }
+
+  it('the check finds a leak when there is one (a password put in extraEnvVars)', async () => {
+    const objects = await render({ values: { auth: { sysPassword: PASSWORD }, extraEnvVars: [{ name: 'MY_PASSWORD', value: PASSWORD }] } });
+    const leaks = leaksIn(objects);
+    assert.ok(leaks.some((l) => /StatefulSet\/t-aku-altibase .*env\[\d+\]\.value/.test(l)), leaks.join('\n'));
+    assert.ok(leaks.some((l) => /env MY_PASSWORD \(a password in the environment\)/.test(l)), leaks.join('\n'));
+  });
 
   it('NOTES never print a command line with the password', async () => {
     const notes = await renderNotes({ set: { 'auth.sysPassword': PASSWORD } });
