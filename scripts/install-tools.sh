@@ -7,7 +7,7 @@
 #     the k8s.io/kubernetes Go module ($KUBERNETES_SCHEMA_VERSION) by scripts/lib/k8s-openapi-to-jsonschema.mjs
 #   - shellcheck from Debian, when missing and when running as root with apt-get (optional: never fatal)
 #
-# Everything goes under $AKU_TOOLS_DIR (default: <repo>/.cache/tools):
+# Everything goes under $AKU_TOOLS_DIR (default: ~/.cache/aku-tools, outside the clone, shared by clones):
 #   bin/helm, bin/kubeconform, bin/kube-score, kubernetes-json-schema/v<version>-standalone-strict/*.json, tools.env
 # A tool already present at the pinned version (read from the binary's Go build info) is not rebuilt.
 # Needs: go (1.24+), node, and the Go module proxy. Fails loudly on any error.
@@ -19,7 +19,7 @@ source "$ROOT/scripts/lib/install-tools-lib.sh"
 # shellcheck source=scripts/tools.versions
 source "$ROOT/scripts/tools.versions"
 
-TOOLS_DIR=${AKU_TOOLS_DIR:-$ROOT/.cache/tools}
+TOOLS_DIR=${AKU_TOOLS_DIR:-$HOME/.cache/aku-tools}
 BIN_DIR=$TOOLS_DIR/bin
 SCHEMA_DIR=$TOOLS_DIR/kubernetes-json-schema
 

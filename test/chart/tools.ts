@@ -2,11 +2,11 @@
  * Finds the chart tooling that scripts/install-tools.sh installs (helm, kubeconform, the offline
  * Kubernetes JSON schemas) and wraps the few commands the chart tests run.
  *
- * Location: $AKU_TOOLS_DIR/tools.env, else <repo>/.cache/tools/tools.env (the installer's default).
+ * Location: $AKU_TOOLS_DIR/tools.env, else ~/.cache/aku-tools/tools.env (the installer's default).
  * A missing tool is an error that says how to install it; these tests are never skipped.
  */
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -32,7 +32,7 @@ let cached: Tools | undefined;
 /** The installed tools; throws with the installer's command line when something is missing. */
 export function tools(): Tools {
   if (cached) return cached;
-  const dir = process.env.AKU_TOOLS_DIR ?? join(REPO_ROOT, '.cache', 'tools');
+  const dir = process.env.AKU_TOOLS_DIR ?? join(homedir(), '.cache', 'aku-tools');
   const envFile = join(dir, 'tools.env');
   if (!existsSync(envFile)) {
     throw new Error(`chart tooling not found: ${envFile} is missing; ${INSTALL_HINT}`);
