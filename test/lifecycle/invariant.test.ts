@@ -217,7 +217,7 @@ class Play {
    * start holds: reported to the lifecycle owner as finding 5; this becomes concurrent once fixed.)
    */
   async recover(concurrent: Write[]): Promise<void> {
-    const back = [...this.down, ...this.pending].filter((i) => i < this.replicas);
+    const back = [...new Set([...this.down, ...this.pending])].filter((i) => i < this.replicas);
     if (back.length === 0) return;
     this.history.push(`recover@${back.join(',')}`);
     for (const i of this.down) {
