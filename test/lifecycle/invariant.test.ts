@@ -155,7 +155,8 @@ class Play {
   }
 
   async scaleUp(concurrent: Write[] = []): Promise<void> {
-    if (this.replicas >= SERVERS) return;
+    // OrderedReady: a StatefulSet creates pod i only once every lower pod is Running and Ready.
+    if (this.replicas >= SERVERS || this.down.size > 0 || this.pending.size > 0) return;
     const i = this.replicas++;
     if (this.created.has(i)) {
       this.pods.restartPod(i); // the PVC is kept: the server comes back with its old data
@@ -383,6 +384,7 @@ class Play {
       const i = this.replicas;
       this.leftWithChanges.delete(i);
       await this.scaleUp();
+      if (this.replicas === i) break; // a pod is still down or pending: the check below reports it
     }
     for (const i of [...this.pending]) await this.start(i);
     if (this.pending.size > 0) this.fail(`pods ${[...this.pending].join(',')} could not start with every pod up and every link healed`);
