@@ -61,6 +61,19 @@ describe('Session', () => {
       assert.ok(session.isConnected);
     });
 
+    it('release gives the SYSDBA slot back after the queued statements, and the next statement connects again', async () => {
+      const { driver, session } = setup();
+      const first = session.query('SELECT 1 FROM DUAL');
+      const released = session.release();
+      await first;
+      await released;
+      assert.equal(session.isConnected, false);
+      assert.equal(driver.connections[0]?.closed, true, 'the connection was closed');
+      await session.query('SELECT 2 FROM DUAL');
+      assert.equal(driver.connectAttempts, 2);
+      assert.equal(session.isClosed, false);
+    });
+
     it('retries a connect refused with ERR-41041 (another SYSDBA session) and then runs the statement', async () => {
       const { driver, session, delays } = setup();
       driver.connectPlan = (n) =>

@@ -14,9 +14,15 @@ describe('bin/aku against altisim server processes', function () {
   it('starts a MASTER, joins two slaves by SYNC, replicates writes from every pod, and ends a pod', async () => {
     pods = new ProcessPods(3);
     await pods.startServer(0);
-    const master = await pods.aku(0, ['-p', 'start']);
-    assert.equal(master.code, 0, master.stdout);
-    assert.match(master.stdout, /^AKU started with START option\.\n.*Start as MASTER Pod\./);
+    const master = await pods.aku(0, ['-p', 'start', '--json']);
+    assert.equal(master.code, 0, master.stderr);
+    assert.match(master.stderr, /^AKU started with START option\.\n.*Start as MASTER Pod\./, 'with --json the log goes to stderr');
+    const outcome = JSON.parse(master.stdout) as { action: string; exitCode: number; steps: { step: string; status: string }[]; problems: string[] };
+    assert.deepEqual({ action: outcome.action, exitCode: outcome.exitCode, problems: outcome.problems }, { action: 'start', exitCode: 0, problems: [] });
+    assert.deepEqual(outcome.steps.map((s) => `${s.step}:${s.status}`), [
+      'akuRunStart:role:done', 'akuRunStart:connect:done', 'akuRunStart:detect:done', 'akuRunStart:items:done', 'akuRunStart:path:done',
+      'akuRunStart:create:done', 'akuRunStart:start:done', 'akuRunStart:flush:done', 'akuRunStart:admin:done', 'akuRunStart:complete:done',
+    ]);
     for (let k = 1; k <= 50; k++) await pods.app(0, `INSERT INTO SYS.T1 VALUES (${k}, 'm${k}')`);
     const masterRows = Array.from({ length: 50 }, (_, k) => `${k + 1}:m${k + 1}`);
 

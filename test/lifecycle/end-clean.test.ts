@@ -201,3 +201,44 @@ describe('-p end with a writer running on the ending pod (altisim in-process)', 
     }
   });
 });
+
+describe('-p start resuming with a writer running on the MASTER (altisim in-process)', function () {
+  this.timeout(30000);
+
+  it('finishes within its FLUSH bound (the peers flush to a fixed position) and the pair delivers every write', async () => {
+    const pods = new SimPods(testConfig({ flushTimeoutAtStartSec: 2 }));
+    try {
+      await pods.startPods([0, 1]);
+      pods.cluster.delay('altibase-sts-0', 'altibase-sts-1', 5);
+      pods.restartPod(1);
+      const connection = await createInProcessDriver(pods.cluster, { clientAddress: '10.9.9.9' }).connect({
+        host: 'altibase-sts-0.altibase-svc', port: 20300, user: 'SYS', password: pods.config.sysPassword, sysdba: false, connectTimeoutSec: 1, queryTimeoutSec: 5,
+      });
+      const written: string[] = [];
+      let writing = true;
+      const writer = (async () => {
+        for (let id = 1; writing; id++) {
+          await connection.query(`INSERT INTO SYS.T1 VALUES (${id}, 'w')`, 5);
+          written.push(`${id}:w`);
+          await new Promise((r) => setImmediate(r)); // as many writes as the event loop allows
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 30));
+      const started = Date.now();
+      const writtenBefore = written.length;
+      const run = await pods.aku(1, 'start');
+      const seconds = (Date.now() - started) / 1000;
+      const writtenDuring = written.length - writtenBefore;
+      writing = false;
+      await writer;
+      await connection.close();
+      assert.equal(run.code, 0, run.lines.join('\n'));
+      assert.ok(seconds < 2 + 1.5, `start took ${seconds} s; its FLUSH bound is 2 s`);
+      assert.ok(writtenDuring > 0, `the writer wrote while the start ran (${writtenBefore} before, ${written.length} in all, start ${seconds} s)`);
+      const onSlave = await pods.converged([0, 1], 'SYS.T1', 10000);
+      assert.deepEqual(written.filter((row) => !onSlave.includes(row)), []);
+    } finally {
+      pods.close();
+    }
+  });
+});
