@@ -229,7 +229,7 @@ describe('-p start resuming with a writer running on the MASTER (altisim in-proc
       const run = await pods.aku(1, 'start');
       const seconds = (Date.now() - started) / 1000;
       const writtenAtEnd = written.length;
-      await new Promise((r) => setTimeout(r, 20));
+      for (let waited = 0; written.length === writtenAtEnd && waited < 2000; waited += 10) await new Promise((r) => setTimeout(r, 10));
       const writtenAfter = written.length;
       writing = false;
       await writer;
