@@ -90,7 +90,16 @@ stop_pid() {
     if ((SECONDS >= deadline)); then
       echo "$name (pid $pid) did not stop in ${timeout} s: SIGKILL"
       kill -KILL "$pid" 2>/dev/null
-      sleep 1
+      # A killed process can take a while to exit on a loaded machine (memory to free, I/O in
+      # flight): wait for it, bounded, so nothing checks the host while it is still there.
+      deadline=$((SECONDS + 15))
+      while pid_alive "$pid"; do
+        if ((SECONDS >= deadline)); then
+          echo "$name (pid $pid) still exists 15 s after SIGKILL" >&2
+          break
+        fi
+        sleep 0.2
+      done
       break
     fi
     sleep 0.2
