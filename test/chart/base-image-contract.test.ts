@@ -7,25 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, execaSync } from 'execa';
+import { freePort } from '../helpers/free-port.js';
 import { REPO_ROOT } from './tools.js';
 
 /** The tools section of docs/base-image-contract.md, as commands. */
 const CONTRACT_TOOLS = ['bash', 'timeout', 'mktemp', 'sha256sum', 'basename', 'dirname', 'date', 'cat', 'rm', 'mkdir', 'touch', 'sleep', 'chmod', 'id', 'awk', 'sed', 'grep', 'find', 'pgrep'];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function script(path: string, lines: string[]): void {
   writeFileSync(path, `#!/bin/bash\n${lines.join('\n')}\n`);

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { execa, execaSync } from 'execa';
+import { freePort } from '../helpers/free-port.js';
 import { REPO_ROOT } from './tools.js';
 
 const SHELL_FILES = [
@@ -26,17 +26,6 @@ function script(path: string, body: string): string {
   writeFileSync(path, `#!/bin/bash\n${body}\n`);
   chmodSync(path, 0o755);
   return path;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 describe('container and chart shell scripts', function () {
