@@ -35,7 +35,7 @@ KUBELET_HEALTHZ_URL=http://127.0.0.1:10248/healthz
 KUBE_PROXY_HEALTHZ=127.0.0.1:10256
 
 # Local PersistentVolumes made ahead at `up` (the chart's default claim is 8Gi).
-PV_COUNT=${AKU_CLUSTER_PV_COUNT:-12}
+PV_COUNT=${AKU_CLUSTER_PV_COUNT:-32}
 PV_CAPACITY=${AKU_CLUSTER_PV_CAPACITY:-10Gi}
 STORAGE_CLASS=local-disk
 
