@@ -180,7 +180,7 @@ step_6_init_scripts() {
 # Runs in a subshell in the background; its outcome goes to $START_RESULT for step 8.
 start_loop() {
   local delay=$RETRY_INITIAL attempt=1 rc child=
-  trap '[[ -n $child ]] && kill -TERM "$child" 2>/dev/null; exit 143' TERM
+  trap '[[ -n $child ]] && kill -TERM "$child" 2>/dev/null; exit "$EXIT_TERMINATED"' TERM
   while :; do
     log "aku -p start (attempt $attempt of $MAX_ATTEMPTS)"
     "$AKU_BIN" -p start &

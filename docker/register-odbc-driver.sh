@@ -5,10 +5,13 @@
 # Without the second argument the file comes from `odbcinst -j`, unixODBC's own answer (on Debian 12
 # the command is in the `odbcinst` package, not in `unixodbc`).
 set -euo pipefail
+# (no dirname: the script also runs with a bare PATH at image build time)
+# shellcheck source=docker/lib/exit-codes.sh
+. "${BASH_SOURCE[0]%/*}/lib/exit-codes.sh"
 
 fail() {
   echo "register-odbc-driver: ERROR: $*" >&2
-  exit 1
+  exit "$EXIT_FAILURE"
 }
 
 home=${1:?usage: register-odbc-driver.sh ALTIBASE_HOME [odbcinst.ini]}
@@ -33,7 +36,7 @@ fi
 touch "$ini" || fail "cannot write $ini"
 if grep -q "^\[$section\]" "$ini"; then
   echo "register-odbc-driver: [$section] already in $ini"
-  exit 0
+  exit "$EXIT_OK"
 fi
 cat >>"$ini" <<INI
 

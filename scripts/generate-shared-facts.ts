@@ -3,6 +3,7 @@
  * and written where the others read them:
  *   chart/files/aku-facts.json   read by the templates (.Files.Get ... | fromJson)
  *   chart/files/aku-facts.sh     sourced by the chart's pod scripts (probe, preStop, helm test)
+ *   docker/lib/exit-codes.sh     sourced by the image's scripts (entrypoint, aku-sql)
  *
  *   npx tsx scripts/generate-shared-facts.ts          write both
  *   npx tsx scripts/generate-shared-facts.ts --check  exit 1 naming every file that differs
@@ -13,13 +14,26 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
+import { EXIT } from '../src/cli/exit-codes.js';
 import { DEFAULT_COMPLETION_FILE } from '../src/cli/run-pod-action.js';
 import { MAX_OBJECT_NAME_BYTES, MAX_REPLICATION_NAME_BYTES, RESERVED_WORDS } from '../src/config/identifiers.js';
 import { MAX_PREFIX_BYTES, SCALAR_PROPERTIES, SYNC_PARALLEL_RANGE } from '../src/config/properties.js';
 import { MAX_REPLICATION_HOST_BYTES, replicationName, serverHost } from '../src/topology/topology.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const FACT_FILES = { json: join(ROOT, 'chart', 'files', 'aku-facts.json'), shell: join(ROOT, 'chart', 'files', 'aku-facts.sh') };
+export const FACT_FILES = {
+  json: join(ROOT, 'chart', 'files', 'aku-facts.json'),
+  shell: join(ROOT, 'chart', 'files', 'aku-facts.sh'),
+  imageExitCodes: join(ROOT, 'docker', 'lib', 'exit-codes.sh'),
+};
+
+/**
+ * The status coreutils' `timeout` gives a command it had to stop: not aku's own, but the pod
+ * scripts pass it on and the entrypoint reports it, so it is named once here.
+ */
+const TIMEOUT_EXIT_STATUS = 124;
+/** A process ended by SIGTERM, as a shell reports it (128 + 15): the entrypoint's start loop when stopped. */
+const TERMINATED_EXIT_STATUS = 143;
 
 /** printf formats (the same in Helm's printf and bash's) that reproduce aku's own functions. */
 const REPLICATION_NAME_FORMAT = '%s_%d%d';
@@ -37,6 +51,8 @@ export interface SharedFacts {
   integerProperties: Record<string, { min: number; max: number }>;
   replicationNameFormat: string;
   hostFormat: string;
+  /** Exit statuses of aku (src/cli/exit-codes.ts) and of the scripts around it, which agree with aku's. */
+  exitCodes: { ok: number; failure: number; usage: number; timeout: number; terminated: number };
 }
 
 export function sharedFacts(): SharedFacts {
@@ -65,6 +81,7 @@ export function sharedFacts(): SharedFacts {
     integerProperties,
     replicationNameFormat: REPLICATION_NAME_FORMAT,
     hostFormat: HOST_FORMAT,
+    exitCodes: { ok: EXIT.ok, failure: EXIT.operationFailed, usage: EXIT.usage, timeout: TIMEOUT_EXIT_STATUS, terminated: TERMINATED_EXIT_STATUS },
   };
 }
 
@@ -78,8 +95,8 @@ export function renderShell(facts: SharedFacts): string {
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   return [
     `# ${HEADER}`,
-    '# Sourced by the chart\'s pod scripts. shellcheck shell=bash',
-    '# shellcheck disable=SC2034 # read by the scripts that source this file',
+    '# Sourced by the chart\'s pod scripts.',
+    '# shellcheck shell=bash disable=SC2034 # the variables are read by the scripts that source this file',
     '',
     '# aku writes it when `aku -p start` completed (AKU_START_COMPLETED_FILE overrides it).',
     `AKU_FACT_COMPLETION_FILE=${q(facts.completionFile)}`,
@@ -87,6 +104,13 @@ export function renderShell(facts: SharedFacts): string {
     `AKU_FACT_MAX_REPLICATION_HOST_BYTES=${facts.maxReplicationHostBytes}`,
     `AKU_FACT_REPLICATION_NAME_FORMAT=${q(facts.replicationNameFormat)}`,
     `AKU_FACT_HOST_FORMAT=${q(facts.hostFormat)}`,
+    '',
+    '# Exit statuses, the same as aku\'s: 0 passed, 1 failed (a later run resumes), 2 wrong usage or',
+    '# configuration (retrying cannot help), 124 stopped by `timeout`.',
+    `AKU_EXIT_OK=${facts.exitCodes.ok}`,
+    `AKU_EXIT_FAILURE=${facts.exitCodes.failure}`,
+    `AKU_EXIT_USAGE=${facts.exitCodes.usage}`,
+    `AKU_EXIT_TIMEOUT=${facts.exitCodes.timeout}`,
     '',
     '# The completion file aku writes in this container.',
     'aku_completion_file() { printf \'%s\' "${AKU_START_COMPLETED_FILE:-$AKU_FACT_COMPLETION_FILE}"; }',
@@ -107,11 +131,33 @@ export function renderShell(facts: SharedFacts): string {
   ].join('\n');
 }
 
+/** docker/lib/exit-codes.sh: the image's scripts use the names they always had. */
+export function renderImageExitCodes(facts: SharedFacts): string {
+  return [
+    `# ${HEADER}`,
+    '# Exit codes of the container\'s scripts (entrypoint, SQL client, driver registration), the same as aku\'s own',
+    '# (src/cli/exit-codes.ts) and the chart scripts\' (chart/files/aku-facts.sh). Sourced.',
+    '# shellcheck shell=bash disable=SC2034 # the variables are read by the scripts that source this file',
+    '',
+    `EXIT_OK=${facts.exitCodes.ok}`,
+    '# A step failed; the state left behind lets the next container start resume (the kubelet restarts it).',
+    `EXIT_FAILURE=${facts.exitCodes.failure}`,
+    '# The configuration is wrong: retrying cannot help (aku\'s exit 2 is passed on as it is).',
+    `EXIT_USAGE=${facts.exitCodes.usage}`,
+    '# The SQL client or the server did not answer within its bound.',
+    `EXIT_TIMEOUT=${facts.exitCodes.timeout}`,
+    '# Stopped by SIGTERM (128 + 15), as a shell reports it.',
+    `EXIT_TERMINATED=${facts.exitCodes.terminated}`,
+    '',
+  ].join('\n');
+}
+
 function main(): void {
   const facts = sharedFacts();
   const outputs = [
     [FACT_FILES.json, renderJson(facts)],
     [FACT_FILES.shell, renderShell(facts)],
+    [FACT_FILES.imageExitCodes, renderImageExitCodes(facts)],
   ] as const;
   if (process.argv.includes('--check')) {
     const stale = outputs.filter(([file, text]) => {

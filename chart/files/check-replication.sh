@@ -30,7 +30,7 @@ query() {
   printf '%s;\n' "$sql" >"$work/query.sql"
   out=$(HOST=$host PORT=$PORT SQL=$sql SQL_FILE=$work/query.sql bash -c "$SQL_COMMAND" 2>&1) || {
     echo "$out"
-    return 1
+    return "$AKU_EXIT_FAILURE"
   }
   printf '%s\n' "$out" | tr '[:lower:]' '[:upper:]' | sed -e 's/[][{}",:]/ /g' |
     awk -v skip="${3:-}" 'BEGIN { n = split(skip, s, " "); for (i = 1; i <= n; i++) drop[s[i]] = 1 }
@@ -105,11 +105,11 @@ while :; do
   touch "$work/flush"
   if check_objects && check_data; then
     echo "PASS: every expected replication object is started on all $REPLICAS pod(s)${TABLES:+ and every table has the same rows on each}"
-    exit 0
+    exit "$AKU_EXIT_OK"
   fi
   if ((SECONDS + 5 >= deadline)); then
     echo "FAIL: replication is not complete after ${timeout_s} s"
-    exit 1
+    exit "$AKU_EXIT_FAILURE"
   fi
   attempt=$((attempt + 1))
   sleep 5

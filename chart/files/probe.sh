@@ -6,7 +6,8 @@
 #   probe.sh ready     started, and the server accepts connections (readinessProbe)
 #   probe.sh live      the server accepts connections (livenessProbe)
 #   probe.sh identity  print this container's identity (what aku writes into the completion file)
-# Exit 0 when the check passes, 1 when it does not, 2 on bad usage.
+# Exit AKU_EXIT_OK when the check passes, AKU_EXIT_FAILURE when it does not, AKU_EXIT_USAGE on bad
+# usage (aku-facts.sh).
 set -u
 
 # shellcheck source=chart/files/aku-facts.sh
@@ -21,8 +22,8 @@ completion_file=$(aku_completion_file)
 # name, which is in parentheses and may hold spaces.
 container_identity() {
   local boot_id stat fields
-  boot_id=$(</proc/sys/kernel/random/boot_id) || return 1
-  stat=$(<"/proc/${AKU_CONTAINER_INIT_PID:-1}/stat") || return 1
+  boot_id=$(</proc/sys/kernel/random/boot_id) || return "$AKU_EXIT_FAILURE"
+  stat=$(<"/proc/${AKU_CONTAINER_INIT_PID:-1}/stat") || return "$AKU_EXIT_FAILURE"
   read -ra fields <<<"${stat##*) }"
   printf '%s %s' "$boot_id" "${fields[19]}"
 }
@@ -31,13 +32,13 @@ started() {
   local written identity
   if [[ ! -e $completion_file ]]; then
     echo "not started: $completion_file is absent (aku -p start has not completed, or aku -p end ran)"
-    return 1
+    return "$AKU_EXIT_FAILURE"
   fi
   written=$(<"$completion_file")
   identity=$(container_identity) || identity=
   if [[ -n $written && -n $identity && $written != "$identity" ]]; then
     echo "not started: $completion_file was written by an earlier container ($written), not this one ($identity)"
-    return 1
+    return "$AKU_EXIT_FAILURE"
   fi
 }
 
@@ -46,7 +47,7 @@ accepts_connections() {
   # shellcheck disable=SC2016 # $0 and $1 are expanded by the inner bash
   if ! timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$host" "$port" 2>/dev/null; then
     echo "the server does not accept connections on $host:$port"
-    return 1
+    return "$AKU_EXIT_FAILURE"
   fi
 }
 
@@ -57,6 +58,6 @@ case ${1:-} in
   identity) container_identity ;;
   *)
     echo "usage: probe.sh started|ready|live|identity" >&2
-    exit 2
+    exit "$AKU_EXIT_USAGE"
     ;;
 esac

@@ -8,7 +8,8 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { FACT_FILES, renderJson, renderShell, sharedFacts } from '../../scripts/generate-shared-facts.js';
+import { FACT_FILES, renderImageExitCodes, renderJson, renderShell, sharedFacts } from '../../scripts/generate-shared-facts.js';
+import { EXIT } from '../../src/cli/exit-codes.js';
 import { DEFAULT_COMPLETION_FILE } from '../../src/cli/run-pod-action.js';
 import { replicationName, serverHost } from '../../src/topology/topology.js';
 import { CHART_DIR, REPO_ROOT, tools } from './tools.js';
@@ -81,5 +82,26 @@ describe('shared facts: generated from src/, used by the chart and the pod scrip
       if (/printf '%s_%d%d'|"%s-%d\.%s"/.test(text)) repeated.push(`${file}: a name format`);
     }
     assert.deepEqual(repeated, []);
+  });
+
+  it('the pod scripts and the image\'s scripts take their exit statuses from the facts, never a literal', () => {
+    assert.equal(readFileSync(FACT_FILES.imageExitCodes, 'utf8'), renderImageExitCodes(sharedFacts()));
+    const dirs = [join(CHART_DIR, 'files'), join(REPO_ROOT, 'docker'), join(REPO_ROOT, 'docker', 'lib')];
+    const literal: string[] = [];
+    for (const dir of dirs) {
+      for (const name of readdirSync(dir).filter((f) => f.endsWith('.sh') && f !== 'aku-facts.sh' && f !== 'exit-codes.sh')) {
+        readFileSync(join(dir, name), 'utf8').split('\n').forEach((line, i) => {
+          // `return 0` from a helper is bash's "true"; a status the process ends with is a fact.
+          if (/\bexit [1-9]|\breturn [1-9]/.test(line.replace(/#.*$/, ''))) literal.push(`${join(dir, name)}:${i + 1}: ${line.trim()}`);
+        });
+      }
+    }
+    assert.deepEqual(literal, []);
+  });
+
+  it('the shell names carry aku\'s own exit statuses', async () => {
+    const out = await execa('bash', ['-c', `. "${FACT_FILES.shell}"; echo $AKU_EXIT_OK $AKU_EXIT_FAILURE $AKU_EXIT_USAGE; . "${FACT_FILES.imageExitCodes}"; echo $EXIT_OK $EXIT_FAILURE $EXIT_USAGE`]);
+    const aku = `${EXIT.ok} ${EXIT.operationFailed} ${EXIT.usage}`;
+    assert.deepEqual(out.stdout.split('\n'), [aku, aku]);
   });
 });
