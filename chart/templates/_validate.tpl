@@ -218,6 +218,10 @@ Checks one Altibase name. Input: dict "path" "value" "max" "what" "reserved"; ou
 {{- if eq (len (.Values.persistence.subPaths | default list)) 0 -}}
 {{- $errs = append $errs "persistence.subPaths: is empty; at least the data directory (dbs) must be on the volume" -}}
 {{- end -}}
+{{- /* Bitnami users reach for it; every pod keeps its own copy, so one shared claim cannot work. */ -}}
+{{- with .Values.persistence.existingClaim -}}
+{{- $errs = append $errs (printf "persistence.existingClaim: %q cannot be used: each pod of the StatefulSet needs a volume of its own. To reuse volumes, create claims named data-%s-<ordinal> before installing (the StatefulSet adopts them), or fill new claims from a snapshot or a claim with persistence.dataSource" . (include "aku-altibase.stsName" $)) -}}
+{{- end -}}
 
 {{- if $errs -}}
 {{- fail (printf "\n\n%s: invalid values (%d):\n  - %s\n" .Chart.Name (len $errs) (join "\n  - " $errs)) -}}

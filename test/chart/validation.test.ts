@@ -85,6 +85,11 @@ describe('chart: values validation at template time', function () {
       expect: /aku\.replications: 7 groups x \(aku\.serverCount 6 - 1\) = 35 replication objects per pod, more than the server's REPLICATION_MAX_COUNT \(32\)/,
     },
     { name: 'minAvailable with maxUnavailable', options: { set: { 'pdb.minAvailable': 1, 'pdb.maxUnavailable': 1 } }, expect: /pdb\.minAvailable: is set together with pdb\.maxUnavailable/ },
+    {
+      name: 'persistence.existingClaim (one claim cannot serve every pod)',
+      options: { set: { 'persistence.existingClaim': 'mydata' } },
+      expect: /persistence\.existingClaim: "mydata" cannot be used: each pod of the StatefulSet needs a volume of its own\. To reuse volumes, create claims named data-t-aku-altibase-<ordinal>/,
+    },
     { name: 'an unknown key (schema)', options: { set: { 'aku.severCount': 3 } }, expect: /additional properties 'severCount' not allowed/ },
     { name: 'a wrong type (schema)', options: { setString: { replicaCount: 'three' } }, expect: /\/replicaCount': got string, want integer/ },
   ];
