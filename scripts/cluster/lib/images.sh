@@ -30,7 +30,8 @@ inputs_key() {
     if [[ -d $item ]]; then
       (cd "$item" && find . -type f ! -name '*.log' -print0 | sort -z | xargs -0 sha256sum)
     elif [[ -f $item ]]; then
-      sha256sum "$item"
+      # Content and name, not the absolute path: every clone of the same commit gets the same key.
+      printf '%s %s\n' "$(sha256sum <"$item" | cut -d' ' -f1)" "${item##*/}"
     else
       printf '%s\n' "$item"
     fi
