@@ -1,15 +1,23 @@
 import { Command, Errors, Flags } from '@oclif/core';
 import { isConfigError, loadAkuConf } from '../config/index.js';
+import { PROPERTY_BY_NAME } from '../config/properties.js';
 import { buildTopology, PodIdentityError, podNameMismatch, resolvePodIdentity } from '../topology/index.js';
 import { EXIT } from './exit-codes.js';
 import { helpScreen } from './help-screen.js';
 import { buildInfoReport, renderInfoText } from './info-report.js';
 import { parsePodAction, PodActionError, type PodAction } from './pod-action.js';
 import { runPodAction } from './run-pod-action.js';
+import { runStatusCommand } from './run-status.js';
+
+/** The most pods aku replicates: AKU_SERVER_COUNT's maximum, from its one definition. */
+const serverCount = PROPERTY_BY_NAME.get('AKU_SERVER_COUNT');
+const MAX_REPLICAS = serverCount?.kind === 'integer' ? serverCount.max : 6;
 
 /**
  * `aku`: the single command. Options are the original's (-h, -v, -i, -p start|end|clean) plus
- * --show-password for -i, --json for both, and --dry-run for -p.
+ * --show-password for -i, --json for all, --dry-run for -p, and aku's read-only `-s` (status)
+ * with --replicas and --fail-on. `-s` is an option like the original's actions, not a
+ * subcommand, so the single-command CLI and its help screen keep their shape (docs/status.md).
  */
 export default class Aku extends Command {
   static override description = 'Altibase Kubernetes Utility: keeps every pod of an Altibase StatefulSet replicated';
@@ -21,6 +29,9 @@ export default class Aku extends Command {
     'show-password': Flags.boolean({ description: 'with -i, print the SYS password in clear' }),
     json: Flags.boolean({ description: 'with -i, print the information as JSON; with -p, print the outcome (steps, pairs, problems) as JSON' }),
     'dry-run': Flags.boolean({ description: 'with -p, print the plan and change nothing' }),
+    status: Flags.boolean({ char: 's', description: 'every replication pair of every pod, with a verdict; read-only' }),
+    replicas: Flags.string({ description: 'with -s, the number of pods the StatefulSet has (default: up to the highest pod that answers)', helpValue: 'N' }),
+    'fail-on': Flags.string({ description: 'with -s, the verdict that makes the exit status 1: fail (default) or warn', options: ['fail', 'warn'] }),
   };
 
   static override strict = true;
@@ -31,9 +42,24 @@ export default class Aku extends Command {
       this.log(`aku version ${this.config.version}`);
       return;
     }
-    const chosen = [flags.info && '-i', flags.pod !== undefined && '-p'].filter(Boolean);
+    const chosen = [flags.info && '-i', flags.pod !== undefined && '-p', flags.status && '-s'].filter(Boolean);
+    if (!flags.status && (flags.replicas !== undefined || flags['fail-on'] !== undefined)) return this.usage('--replicas and --fail-on go with -s');
     if (chosen.length === 0) return this.usage();
-    if (chosen.length > 1) return this.usage('use either -i or -p, not both');
+    if (chosen.length > 1) return this.usage(`use one of -i, -p and -s, not ${chosen.join(' and ')}`);
+    if (flags.status) {
+      if (flags['dry-run'] || flags['show-password']) return this.usage(`${flags['dry-run'] ? '--dry-run' : '--show-password'} does not go with -s (status changes nothing and prints no password)`);
+      const replicas = flags.replicas === undefined ? undefined : Number(flags.replicas);
+      if (replicas !== undefined && !(/^[0-9]+$/.test(flags.replicas ?? '') && replicas >= 1 && replicas <= MAX_REPLICAS)) {
+        return this.usage(`--replicas ${flags.replicas} is not allowed; expected an integer from 1 to ${MAX_REPLICAS}`);
+      }
+      const code = await runStatusCommand({
+        json: flags.json,
+        failOn: flags['fail-on'] === 'warn' ? 'warn' : 'fail',
+        ...(replicas === undefined ? {} : { replicas: { count: replicas, source: 'option' as const } }),
+      });
+      if (code !== EXIT.ok) this.exit(code);
+      return;
+    }
     if (flags.info) {
       if (flags['dry-run']) return this.usage('--dry-run goes with -p');
       return this.info(flags['show-password'], flags.json);

@@ -5,7 +5,7 @@ import type { ReplicationLink } from '../topology/index.js';
 import { deleteCompletionFile } from './completion-file.js';
 import type { LifecycleContext } from './context.js';
 import { flushWithin } from './flush.js';
-import { clearStartRunning, requestStop, runningStart, terminate } from './start-handover.js';
+import { clearEndRunning, clearStartRunning, markEndRunning, requestStop, runningStart, terminate } from './start-handover.js';
 import type { OutcomeRecorder } from './outcome.js';
 import { hasHistory, readStates, type ReplicationStates } from './replication-state.js';
 import { podOf, reachSelf, reachServers, shortReason, type Reached, type Server } from './server.js';
@@ -62,6 +62,7 @@ interface EndRun {
 
 export async function runEnd(ctx: LifecycleContext, outcome: OutcomeRecorder): Promise<void> {
   const run: EndRun = { ctx, outcome, deadline: ctx.now() + ctx.config.endTimeBudgetSec * 1000, undelivered: new Map() };
+  markEndRunning(ctx.completionFile);
   try {
     await outcome.step(W.role, async () => announceRole(run));
     await outcome.step(W.handover, () => stopRunningStart(run));
@@ -73,6 +74,7 @@ export async function runEnd(ctx: LifecycleContext, outcome: OutcomeRecorder): P
   } finally {
     // The startupProbe's file goes in every case: this pod is no longer started.
     await outcome.step(W.complete, async () => deleteFile(ctx));
+    clearEndRunning(ctx.completionFile);
   }
 }
 

@@ -34,9 +34,34 @@ export function requestStop(completionFile: string): void {
 
 /** The pid of a `-p start` that runs on this pod now, if any (a file left by a killed one does not count). */
 export function runningStart(completionFile: string): number | undefined {
+  return runningPid(runningFile(completionFile));
+}
+
+/**
+ * `-p end` leaves its pid beside the completion file too, for the one reader that must not take
+ * this pod's SYSDBA slot while end holds it: `aku status` (docs/status.md). Start does not need
+ * it: a start never runs while end does (end stops it first).
+ */
+const endRunningFile = (completionFile: string) => `${completionFile}.end-pid`;
+
+export function markEndRunning(completionFile: string): void {
+  writeFileSync(endRunningFile(completionFile), `${process.pid} ${containerIdentity()}\n`);
+}
+
+export function clearEndRunning(completionFile: string): void {
+  rmSync(endRunningFile(completionFile), { force: true });
+}
+
+/** The pid of a `-p end` that runs on this pod now, if any. */
+export function runningEnd(completionFile: string): number | undefined {
+  return runningPid(endRunningFile(completionFile));
+}
+
+/** A pid file's process, if it is alive in this container. */
+function runningPid(file: string): number | undefined {
   let pid: number;
   try {
-    const [first, ...identity] = readFileSync(runningFile(completionFile), 'utf8').trim().split(' ');
+    const [first, ...identity] = readFileSync(file, 'utf8').trim().split(' ');
     if (identity.join(' ') !== containerIdentity()) return undefined;
     pid = Number(first);
   } catch {

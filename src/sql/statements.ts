@@ -12,6 +12,15 @@ export type FlushMode = { all: boolean; waitSec?: number };
 /** What aku reads to decide a path: name, restart point and started flag of every object. */
 export const SELECT_REPLICATIONS = 'SELECT REPLICATION_NAME, XSN, IS_STARTED FROM SYSTEM_.SYS_REPLICATIONS_';
 
+/**
+ * What `aku status` reads besides SYS_REPLICATIONS_: the running senders (one row per sender
+ * thread), the receivers (one row per connected peer sender) and the senders' gaps. Views only:
+ * status changes nothing.
+ */
+export const SELECT_SENDERS = 'SELECT REP_NAME, STATUS, NET_ERROR_FLAG, XSN FROM V$REPSENDER';
+export const SELECT_RECEIVERS = 'SELECT REP_NAME, PEER_IP, APPLY_XSN FROM V$REPRECEIVER';
+export const SELECT_GAPS = 'SELECT REP_NAME, REP_GAP, REP_LAST_SN, REP_SN FROM V$REPGAP';
+
 /** The items of every object, to compare an existing object with aku.conf. */
 export const SELECT_REPLICATION_ITEMS =
   'SELECT REPLICATION_NAME, LOCAL_USER_NAME, LOCAL_TABLE_NAME, LOCAL_PARTITION_NAME FROM SYSTEM_.SYS_REPL_ITEMS_';

@@ -80,6 +80,32 @@ describe('bin/aku (the built CLI)', () => {
     assert.equal(String(result.stderr), `aku: ${bad}/conf/aku.conf:4:20: AKU_SERVER_COUNT = 7 is out of range; expected an integer from 1 to 6`);
   });
 
+  it('-s refuses options that do not go with it, and its options without it, exit 2 with the help screen', async () => {
+    const cases: [string[], RegExp][] = [
+      [['-s', '--dry-run'], /--dry-run does not go with -s/],
+      [['-s', '--show-password'], /--show-password does not go with -s/],
+      [['-s', '-i'], /use one of -i, -p and -s, not -i and -s/],
+      [['--replicas', '2'], /--replicas and --fail-on go with -s/],
+      [['-i', '--fail-on', 'warn'], /--replicas and --fail-on go with -s/],
+      [['-s', '--fail-on', 'maybe'], /Expected --fail-on=maybe to be one of: fail, warn/],
+      [['-s', '--replicas', '7'], /--replicas 7 is not allowed; expected an integer from 1 to 6/],
+      [['-s', '--replicas', 'two'], /--replicas two is not allowed/],
+      [['status'], /Unexpected argument: status/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runAku(args, env);
+      assert.equal(result.exitCode, 2, args.join(' '));
+      assert.match(String(result.stderr), message, args.join(' '));
+    }
+  });
+
+  it('-s with a configuration error reads nothing, exit 2', async () => {
+    const bad = altibaseHome({ text: minimal('AKU_SERVER_COUNT = 7') });
+    const result = await runAku(['-s'], { ALTIBASE_HOME: bad, AKU_DRIVER: 'altisim' });
+    assert.equal(result.exitCode, 2);
+    assert.match(String(result.stderr), /AKU_SERVER_COUNT = 7 is out of range/);
+  });
+
   it('needs a pod ordinal for -i, suggesting AKU_POD_NAME, exit 2', async () => {
     const result = await runAku(['-i'], { ALTIBASE_HOME: home, HOSTNAME: 'laptop' });
     assert.equal(result.exitCode, 2);

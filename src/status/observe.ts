@@ -1,0 +1,173 @@
+import type { Driver, Row } from '../db/driver.js';
+import { AltibaseCode, DbError } from '../db/errors.js';
+import { RETRY_UNTIL_DEADLINE, Session, type DbLogger, type SessionSettings } from '../db/session.js';
+import { runningEnd, runningStart } from '../lifecycle/start-handover.js';
+import type { Logger } from '../log/logger.js';
+import { SELECT_GAPS, SELECT_RECEIVERS, SELECT_REPLICATIONS, SELECT_SENDERS, selectProperty } from '../sql/index.js';
+import type { ServerNode } from '../topology/index.js';
+import type { Login, PodState } from './model.js';
+import type { MonitorLogin } from './monitor-login.js';
+
+/**
+ * Reading one server for `aku status`, without ever taking its one SYSDBA session from a run that
+ * needs it:
+ *   - on this pod, a running `-p start` or `-p end` (their pid files) holds the slot: status does
+ *     not try SYSDBA there at all;
+ *   - elsewhere a SYSDBA login answered "another SYSDBA session" (ERR-41041) is tried again only
+ *     for a short bound (`busyWaitMs`), then reported as busy;
+ *   - with a monitoring user, status logs in as that user (no SYSDBA) and uses SYSDBA only where
+ *     the server refuses it for ADMIN_MODE = 1 (ERR-4106E);
+ *   - the session is closed as soon as the server has been read.
+ * Every statement is a SELECT.
+ */
+
+export interface ObserveContext {
+  driver: Driver;
+  /** SYS as SYSDBA, as every aku command logs in. */
+  sysdba: SessionSettings;
+  monitor?: MonitorLogin;
+  logger: Logger;
+  /** This pod's ordinal, when status runs in one of the set's pods. */
+  selfOrdinal?: number;
+  /** This pod's completion file, beside which start and end leave their pid. */
+  completionFile: string;
+  /** How long a busy SYSDBA slot is waited for before it is reported busy. */
+  busyWaitMs: number;
+  /** Time limit of each statement, seconds. */
+  statementTimeoutSec: number;
+  now(): number;
+}
+
+export interface ObjectRow {
+  xsn: number;
+  started: boolean;
+}
+
+export interface SenderRow {
+  statusCode: number;
+  netError: boolean;
+}
+
+export interface ServerObservation {
+  node: ServerNode;
+  state: PodState;
+  login: Login | null;
+  reason: string | null;
+  adminMode: number | null;
+  objects: Map<string, ObjectRow>;
+  senders: Map<string, SenderRow>;
+  receivers: Set<string>;
+  gaps: Map<string, number>;
+}
+
+const where = 'akuStatus:read';
+
+export async function observeServer(ctx: ObserveContext, node: ServerNode): Promise<ServerObservation> {
+  const pod = node.host.split('.')[0] ?? node.host;
+  const blank = { node, login: null, adminMode: null, objects: new Map(), senders: new Map(), receivers: new Set<string>(), gaps: new Map() };
+  const ownRun = node.ordinal === ctx.selfOrdinal ? runningLifecycle(ctx.completionFile) : undefined;
+
+  if (ctx.monitor) {
+    const session = new Session(ctx.driver, node.host, { ...ctx.sysdba, user: ctx.monitor.user, password: ctx.monitor.password, sysdba: false }, { logger: quiet(ctx.logger) });
+    const opened = await openOnce(session);
+    if (opened === undefined) return read(ctx, session, node, 'monitor', blank);
+    if (isConnectFailure(opened)) return { ...blank, state: 'unreachable', reason: short(opened) };
+    if (!(opened instanceof DbError && opened.isCode(AltibaseCode.ADMIN_MODE_REFUSED))) {
+      ctx.logger.warn(where, `The monitoring user ${ctx.monitor.user} was refused (${short(opened)}); reading as SYSDBA instead.`, { pod });
+    }
+  }
+  if (ownRun) {
+    ctx.logger.info(where, `${ownRun} is running on this pod and holds its SYSDBA session; not reading it.`, { pod });
+    return { ...blank, state: 'busy', reason: `${ownRun} is running on this pod` };
+  }
+
+  const session = new Session(ctx.driver, node.host, ctx.sysdba, { logger: quiet(ctx.logger) });
+  let failure = await openOnce(session);
+  if (failure !== undefined && isBusy(failure)) {
+    // Someone holds the slot; it may be a moment (another status, a finishing run). Short bound only.
+    failure = await session
+      .open({ retry: RETRY_UNTIL_DEADLINE, deadline: ctx.now() + ctx.busyWaitMs })
+      .then(() => undefined, (error: unknown) => error);
+    if (failure !== undefined && isBusy(failure)) {
+      ctx.logger.info(where, `Another SYSDBA session holds ${node.host}; not waiting for it longer than ${ctx.busyWaitMs} ms.`, { pod });
+      await session.close();
+      return { ...blank, state: 'busy', reason: 'another SYSDBA session is open on the server (ERR-41041)' };
+    }
+  }
+  if (failure !== undefined) {
+    await session.close();
+    ctx.logger.info(where, `${node.host} is not reachable (${short(failure)}).`, { pod });
+    return { ...blank, state: 'unreachable', reason: short(failure) };
+  }
+  return read(ctx, session, node, 'sysdba', blank);
+}
+
+/** `aku -p start (pid N)` or `aku -p end (pid N)`, when one runs in this container. */
+function runningLifecycle(completionFile: string): string | undefined {
+  const start = runningStart(completionFile);
+  if (start !== undefined) return `aku -p start (pid ${start})`;
+  const end = runningEnd(completionFile);
+  return end === undefined ? undefined : `aku -p end (pid ${end})`;
+}
+
+async function read(ctx: ObserveContext, session: Session, node: ServerNode, login: Login, blank: Omit<ServerObservation, 'state' | 'reason'>): Promise<ServerObservation> {
+  const options = { retry: false, timeoutSec: ctx.statementTimeoutSec } as const;
+  try {
+    const [admin, objects, senders, receivers, gaps] = [
+      await session.query(selectProperty('ADMIN_MODE'), options),
+      await session.query(SELECT_REPLICATIONS, options),
+      await session.query(SELECT_SENDERS, options),
+      await session.query(SELECT_RECEIVERS, options),
+      await session.query(SELECT_GAPS, options),
+    ];
+    return {
+      ...blank,
+      state: 'reachable',
+      login,
+      reason: null,
+      adminMode: admin[0] ? Number(admin[0].VALUE1) : null,
+      objects: new Map(objects.map((r) => [text(r.REPLICATION_NAME), { xsn: xsnOf(r.XSN), started: Number(r.IS_STARTED ?? 0) === 1 }])),
+      senders: new Map(senders.map((r) => [text(r.REP_NAME), { statusCode: Number(r.STATUS), netError: Number(r.NET_ERROR_FLAG ?? 0) === 1 }])),
+      receivers: new Set(receivers.map((r) => text(r.REP_NAME))),
+      gaps: new Map(gaps.map((r: Row) => [text(r.REP_NAME), Number(r.REP_GAP ?? 0)])),
+    };
+  } catch (error) {
+    const pod = node.host.split('.')[0] ?? node.host;
+    ctx.logger.warn(where, `Reading ${node.host} failed (${short(error)}).`, { pod });
+    return { ...blank, state: 'unreachable', login, reason: `reading failed: ${short(error)}` };
+  } finally {
+    await session.close();
+  }
+}
+
+async function openOnce(session: Session): Promise<unknown> {
+  return session.open({ retry: false }).then(() => undefined, (error: unknown) => error);
+}
+
+function isBusy(error: unknown): boolean {
+  return error instanceof DbError && error.isCode(AltibaseCode.ANOTHER_SYSDBA_SESSION, AltibaseCode.CLIENT_ANOTHER_SYSDBA_SESSION);
+}
+
+/** The server did not answer at all (as opposed to answering with a refusal). */
+function isConnectFailure(error: unknown): boolean {
+  return !(error instanceof DbError) || (error.verdict === 'transient-reconnect' && !isBusy(error));
+}
+
+function short(error: unknown): string {
+  if (error instanceof DbError) return `${error.altibaseCode} : ${error.primary.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function text(value: unknown): string {
+  return String(value ?? '');
+}
+
+/** iSQL shows a NULL restart point as -1; both mean "no history". */
+function xsnOf(value: unknown): number {
+  return value === null || value === undefined ? -1 : Number(value);
+}
+
+/** Connect retries are expected here (a busy slot): the session layer's lines go to DEBUG only. */
+function quiet(logger: Logger): DbLogger {
+  return { log: (_level, message, context) => logger.debug('db', message, { pod: context.host.split('.')[0] ?? context.host }) };
+}
