@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { createInProcessDriver } from '../../src/altisim/inprocess/driver.js';
 import type { Connection, Driver } from '../../src/db/driver.js';
 import { sessionSettingsFromConfig } from '../../src/db/session.js';
-import { clearStartRunning, markStartRunning } from '../../src/lifecycle/start-handover.js';
+import { clearEndRunning, clearStartRunning, markEndRunning, markStartRunning } from '../../src/lifecycle/start-handover.js';
 import { Logger } from '../../src/log/logger.js';
 import { renderStatusText, runStatus, type KnownReplicas, type StatusReport } from '../../src/status/index.js';
 import type { MonitorLogin } from '../../src/status/monitor-login.js';
@@ -248,18 +248,23 @@ describe('aku status (altisim in-process pods)', function () {
     }
   });
 
-  it('a -p start running on this pod: its server is not logged into as SYSDBA at all', async () => {
-    markStartRunning(pods.completionFile(1));
-    try {
-      const run = await status(pods, { from: 1 });
-      assert.equal(run.report.pods[1]?.state, 'busy');
-      assert.match(run.report.pods[1]?.reason ?? '', new RegExp(`aku -p start \\(pid ${process.pid}\\) is running on this pod`));
-      assert.deepEqual(run.logins.filter((l) => l.host === podHost(1)), []);
-      assert.equal(run.report.pods[0]?.state, 'reachable');
-    } finally {
-      clearStartRunning(pods.completionFile(1));
-    }
-  });
+  for (const action of ['start', 'end'] as const) {
+    it(`a -p ${action} running on this pod: its server is not logged into as SYSDBA at all`, async () => {
+      const [mark, clear] = action === 'start' ? [markStartRunning, clearStartRunning] : [markEndRunning, clearEndRunning];
+      mark(pods.completionFile(1));
+      try {
+        const run = await status(pods, { from: 1 });
+        assert.equal(run.report.pods[1]?.state, 'busy');
+        assert.match(run.report.pods[1]?.reason ?? '', new RegExp(`aku -p ${action} \\(pid ${process.pid}\\) is running on this pod`));
+        assert.deepEqual(run.logins.filter((l) => l.host === podHost(1)), []);
+        assert.equal(run.report.pods[0]?.state, 'reachable');
+      } finally {
+        clear(pods.completionFile(1));
+      }
+      // Once it is over, this pod is read again.
+      assert.equal((await status(pods, { from: 1 })).report.pods[1]?.state, 'reachable');
+    });
+  }
 
   it('with a monitoring user: no SYSDBA login where ADMIN_MODE is 0, SYSDBA where it is 1', async () => {
     for (const i of [0, 1, 2]) await pods.sysdba(i, "CREATE USER AKUMON IDENTIFIED BY 'mon-pw'");
