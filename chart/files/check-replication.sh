@@ -1,14 +1,17 @@
 #!/bin/bash
-# `helm test` check, read-only: on every pod 0..REPLICAS-1
-#   1. each expected replication object exists and is started: for every group prefix P and every
-#      other pod j, P_<min(i,j)><max(i,j)> (aku-facts.sh's aku_replication_name) with IS_STARTED = 1;
-#      objects toward ordinals >= REPLICAS (up to aku.serverCount) may exist unstarted;
-#   2. after a FLUSH of each pod's started replications (it sends what is pending; it changes no
+# `helm test` check, read-only:
+#   1. `aku -s --replicas REPLICAS --fail-on FAIL_ON` (docs/status.md): every pod answers, every
+#      pair of every group is started on both sides with its sender running, and objects toward
+#      ordinals >= REPLICAS hold no restart point. Its table, verdicts and next steps are this
+#      check's log. With AKU_MONITOR_USER=SYS (the test pod's setting) it reads in-service pods
+#      as SYS without SYSDBA, so it never takes a pod's one SYSDBA session.
+#   2. after a FLUSH of each pair from its lower pod (it sends what is pending; it changes no
 #      data), every replicated table has the same row count on every pod.
-# Both are retried until TIMEOUT: writes in flight make counts differ for a moment.
+# Both are retried until CHECK_TIMEOUT: pods settle and writes in flight make counts differ for a
+# moment. A usage or configuration error of aku (exit 2) is not retried.
 #
-# Queries go through SQL_COMMAND, a shell command given HOST, PORT, SQL (the statement) and
-# SQL_FILE (the statement and its ';'); the default is the image's aku-sql, which takes the
+# Queries of step 2 go through SQL_COMMAND, a shell command given HOST, PORT, SQL (the statement)
+# and SQL_FILE (the statement and its ';'); the default is the image's aku-sql, which takes the
 # password from the Secret's file. Rows may come as isql's table or as JSON lines.
 set -u
 
@@ -18,6 +21,8 @@ set -u
 : "${STS:?}" "${SVC:?}" "${REPLICAS:?}" "${PREFIXES:?}" "${PORT:?}"
 # shellcheck disable=SC2016 # expanded by bash -c
 SQL_COMMAND=${SQL_COMMAND:-'aku-sql --host "$HOST" --port "$PORT" -f "$SQL_FILE"'}
+AKU_COMMAND=${AKU_COMMAND:-aku}
+FAIL_ON=${FAIL_ON:-fail}
 TABLES=${TABLES:-}
 timeout_s=${CHECK_TIMEOUT:-120}
 work=$(mktemp -d)
@@ -38,43 +43,24 @@ query() {
       { out = ""; for (i = 1; i <= NF; i++) { if ($i in drop) continue; out = out (out == "" ? "" : " ") $i } if (out != "") print out }'
 }
 
-check_objects() {
-  local failures=0 i j prefix name rows row host
-  for ((i = 0; i < REPLICAS; i++)); do
-    host=$(aku_pod_host "$STS" "$i" "$SVC")
-    if ! rows=$(query "$host" 'SELECT REPLICATION_NAME, XSN, IS_STARTED FROM SYSTEM_.SYS_REPLICATIONS_' 'REPLICATION_NAME XSN IS_STARTED'); then
-      echo "FAIL $host: the query failed: $rows"
-      failures=$((failures + 1))
-      continue
-    fi
-    for prefix in $PREFIXES; do
-      for ((j = 0; j < REPLICAS; j++)); do
-        ((i == j)) && continue
-        name=$(aku_replication_name "$prefix" "$i" "$j" | tr '[:lower:]' '[:upper:]')
-        row=$(awk -v n="$name" '$1 == n { print; exit }' <<<"$rows")
-        if [[ -z $row ]]; then
-          echo "FAIL $host: replication $name does not exist"
-          failures=$((failures + 1))
-        elif [[ $(awk '{ print $3 }' <<<"$row") != 1 ]]; then
-          echo "FAIL $host: replication $name exists but is not started (XSN $(awk '{ print $2 }' <<<"$row"))"
-          failures=$((failures + 1))
-        else
-          echo "ok   $host: $name started (XSN $(awk '{ print $2 }' <<<"$row"))"
-        fi
-        if ((i < j)); then echo "$host $name" >>"$work/flush"; fi
-      done
-    done
-  done
-  ((failures == 0))
+# aku -s prints its own table and next steps; its exit status is the verdict.
+check_status() {
+  "$AKU_COMMAND" -s --replicas "$REPLICAS" --fail-on "$FAIL_ON" 2>&1
 }
 
 # FLUSH each pair once from its lower pod, then count every table on every pod.
 check_data() {
   [[ -n $TABLES ]] || return 0
-  local failures=0 host name table i count first
-  while read -r host name; do
-    query "$host" "ALTER REPLICATION $name FLUSH" >/dev/null || echo "note $host: FLUSH of $name failed (counts may still agree)"
-  done <"$work/flush"
+  local failures=0 host name table i j prefix count first
+  for prefix in $PREFIXES; do
+    for ((i = 0; i < REPLICAS; i++)); do
+      host=$(aku_pod_host "$STS" "$i" "$SVC")
+      for ((j = i + 1; j < REPLICAS; j++)); do
+        name=$(aku_replication_name "$prefix" "$i" "$j" | tr '[:lower:]' '[:upper:]')
+        query "$host" "ALTER REPLICATION $name FLUSH" >/dev/null || echo "note $host: FLUSH of $name failed (counts may still agree)"
+      done
+    done
+  done
   for table in $TABLES; do
     first=
     for ((i = 0; i < REPLICAS; i++)); do
@@ -101,10 +87,14 @@ deadline=$((SECONDS + timeout_s))
 attempt=1
 while :; do
   echo "--- check $attempt: $REPLICAS pod(s), groups: $PREFIXES${TABLES:+, tables: $TABLES}"
-  rm -f "$work/flush"
-  touch "$work/flush"
-  if check_objects && check_data; then
-    echo "PASS: every expected replication object is started on all $REPLICAS pod(s)${TABLES:+ and every table has the same rows on each}"
+  check_status
+  status=$?
+  if ((status == AKU_EXIT_USAGE)); then
+    echo "FAIL: aku -s could not run (usage or configuration error above)"
+    exit "$AKU_EXIT_FAILURE"
+  fi
+  if ((status == AKU_EXIT_OK)) && check_data; then
+    echo "PASS: aku -s found every pair of all $REPLICAS pod(s) replicating${TABLES:+ and every table has the same rows on each}"
     exit "$AKU_EXIT_OK"
   fi
   if ((SECONDS + 5 >= deadline)); then

@@ -456,8 +456,15 @@ describe('chart: rendered wiring', function () {
       assert.equal(e.get('SQL_COMMAND'), undefined);
       assert.equal(e.get('AKU_SYS_PASSWORD_FILE').value, '/opt/aku/secrets/sys-password');
       assert.equal(e.get('TABLES').value, 'SYS.T1');
+      // aku -s reads the release's aku.conf, as the pods do, and logs in as SYS without SYSDBA
+      assert.equal(e.get('FAIL_ON').value, 'fail');
+      assert.equal(e.get('AKU_MONITOR_USER').value, 'SYS');
+      const conf = c.volumeMounts.find((m: { name: string }) => m.name === 'aku-conf');
+      assert.deepEqual(conf, { name: 'aku-conf', mountPath: '/home/altibase/altibase_home/conf/aku.conf', subPath: 'aku.conf', readOnly: true });
+      assert.deepEqual(pod.spec.volumes.find((v: { name: string }) => v.name === 'aku-conf'), { name: 'aku-conf', configMap: { name: `${FULL}-config` } });
+      assert.equal(find(defaults, 'ConfigMap', `${FULL}-config`).metadata.name, `${FULL}-config`);
       const cm = find(defaults, 'ConfigMap', `${FULL}-tests`);
-      assert.match(cm.data['check-replication.sh'], /SYSTEM_\.SYS_REPLICATIONS_/);
+      assert.match(cm.data['check-replication.sh'], /"\$AKU_COMMAND" -s --replicas "\$REPLICAS" --fail-on "\$FAIL_ON"/);
       assert.equal(cm.data['aku-facts.sh'], readFileSync(join(REPO_ROOT, 'chart', 'files', 'aku-facts.sh'), 'utf8'));
     });
 
@@ -468,6 +475,18 @@ describe('chart: rendered wiring', function () {
       assert.equal(three.get('TABLES').value, 'SYS.T1 SYS.T2 SYS.T3 SYS.T4 SYS.T5 SYS.T6 SYS.T7 SYS.T8 SYS.T9');
       const other = envOf(find(await render({ set: { 'tests.sqlCommand': 'my-client "$SQL_FILE"' } }), 'Pod').spec.containers[0]);
       assert.equal(other.get('SQL_COMMAND').value, 'my-client "$SQL_FILE"');
+    });
+
+    it('takes tests.failOn, and the driver settings of extraEnvVars (aku -s talks to the servers as the pods do)', async () => {
+      const strict = envOf(find(await render({ set: { 'tests.failOn': 'warn' } }), 'Pod').spec.containers[0]);
+      assert.equal(strict.get('FAIL_ON').value, 'warn');
+      const sim = envOf(find(await render({ valuesFiles: ['ci/simulator-values.yaml'] }), 'Pod').spec.containers[0]);
+      assert.equal(sim.get('AKU_DRIVER').value, 'altisim');
+      const odbc = envOf(
+        find(await render({ set: { 'extraEnvVars[0].name': 'AKU_ODBC_DRIVER', 'extraEnvVars[0].value': 'ALTIBASE', 'extraEnvVars[1].name': 'OTHER', 'extraEnvVars[1].value': 'x' } }), 'Pod').spec.containers[0],
+      );
+      assert.equal(odbc.get('AKU_ODBC_DRIVER').value, 'ALTIBASE');
+      assert.equal(odbc.get('OTHER'), undefined);
     });
 
     it('keeps the finished pod for `helm test --logs` (deleted only before the next test run)', () => {

@@ -103,58 +103,56 @@ describe('container and chart shell scripts', function () {
   describe('check-replication.sh (the helm test)', () => {
     const check = join(REPO_ROOT, 'chart', 'files', 'check-replication.sh');
 
-    /** A SQL client stand-in: prints the rows of fixtures/<host> (JSON lines or a table). */
-    async function runCheck(rows: Record<string, string>, env: Record<string, string>) {
+    /**
+     * An `aku` stand-in: records its arguments and environment, prints a line, and exits with the
+     * statuses given one per attempt (the last one repeats).
+     */
+    async function runCheck(statuses: number[], env: Record<string, string> = {}) {
       const dir = scratch();
-      for (const [host, text] of Object.entries(rows)) writeFileSync(join(dir, host), text);
-      const client = script(join(dir, 'client'), `[[ $SQL == *SYS_REPLICATIONS_* ]] || exit 9\ngrep -q 'SYS_REPLICATIONS_;' "$SQL_FILE" || exit 8\ncat "${dir}/$HOST" || exit 3`);
+      writeFileSync(join(dir, 'statuses'), statuses.join('\n') + '\n');
+      const aku = script(
+        join(dir, 'aku'),
+        [
+          `echo "$* FAIL_ON=$FAIL_ON" >> "${dir}/calls"`,
+          `n=$(wc -l < "${dir}/calls")`,
+          `status=$(sed -n "\${n}p" "${dir}/statuses"); [[ -n $status ]] || status=$(tail -1 "${dir}/statuses")`,
+          'echo "aku -s table (attempt $n)"',
+          'exit "$status"',
+        ].join('\n'),
+      );
       const result = await execa('bash', [check], {
         reject: false,
-        env: { STS: 'db', SVC: 'db-h', PORT: '20300', SQL_COMMAND: client, CHECK_TIMEOUT: '1', AKU_SYS_PASSWORD: 'x', ...env },
+        all: true,
+        env: { STS: 'db', SVC: 'db-h', PORT: '20300', REPLICAS: '3', PREFIXES: 'AKU_REP B', AKU_COMMAND: aku, SQL_COMMAND: 'exit 9', CHECK_TIMEOUT: '1', ...env },
         extendEnv: true,
       });
+      const calls = readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n');
       rmSync(dir, { recursive: true, force: true });
-      return result;
+      return { result, calls };
     }
 
-    const json = (rows: [string, number, number][]) =>
-      rows.map(([n, x, s]) => JSON.stringify({ REPLICATION_NAME: n, XSN: x, IS_STARTED: s })).join('\n') + '\n';
-
-    it('passes when every pair of every group is started on every pod (JSON lines)', async () => {
-      const result = await runCheck(
-        {
-          'db-0.db-h': json([['AKU_REP_01', 10, 1], ['AKU_REP_02', 11, 1], ['AKU_REP_03', -1, 0], ['B_01', 5, 1], ['B_02', 5, 1]]),
-          'db-1.db-h': json([['AKU_REP_01', 10, 1], ['AKU_REP_12', 12, 1], ['B_01', 5, 1], ['B_12', 5, 1]]),
-          'db-2.db-h': json([['AKU_REP_02', 10, 1], ['AKU_REP_12', 12, 1], ['B_02', 5, 1], ['B_12', 5, 1]]),
-        },
-        { REPLICAS: '3', PREFIXES: 'AKU_REP B' },
-      );
-      assert.equal(result.exitCode, 0, result.stdout);
-      assert.match(result.stdout, /PASS/);
-      assert.equal((result.stdout.match(/^ok /gm) ?? []).length, 12);
+    it('passes when aku -s exits 0, running it with the replica count and FAIL_ON; its table is the log', async () => {
+      const { result, calls } = await runCheck([0], { FAIL_ON: 'warn' });
+      assert.equal(result.exitCode, 0, result.all);
+      assert.deepEqual(calls, ['-s --replicas 3 --fail-on warn FAIL_ON=warn']);
+      assert.match(result.all ?? '', /aku -s table \(attempt 1\)\nPASS: aku -s found every pair of all 3 pod\(s\) replicating/);
     });
 
-    it('fails naming the pod and object that is missing or stopped', async () => {
-      const result = await runCheck(
-        {
-          'db-0.db-h': json([['AKU_REP_01', 10, 1]]),
-          'db-1.db-h': json([['AKU_REP_01', -1, 0]]),
-        },
-        { REPLICAS: '2', PREFIXES: 'AKU_REP' },
-      );
+    it('retries a failing verdict until the timeout, then fails; FAIL_ON defaults to fail', async () => {
+      const { result, calls } = await runCheck([1]);
       assert.equal(result.exitCode, 1);
-      assert.match(result.stdout, /FAIL db-1\.db-h: replication AKU_REP_01 exists but is not started/);
-      assert.match(result.stdout, /FAIL: replication is not complete/);
+      assert.deepEqual(calls, ['-s --replicas 3 --fail-on fail FAIL_ON=']);
+      assert.match(result.all ?? '', /FAIL: replication is not complete after 1 s/);
+      const later = await runCheck([1, 0], { CHECK_TIMEOUT: '12' });
+      assert.equal(later.result.exitCode, 0, later.result.all);
+      assert.equal(later.calls.length, 2);
     });
 
-    it('reads isql\'s table output too, and reports an unreachable pod', async () => {
-      const table = (rows: [string, number, number][]) =>
-        'REPLICATION_NAME  XSN  IS_STARTED\n-------------------------------\n' + rows.map((r) => r.join('   ')).join('\n') + `\n${rows.length} rows selected.\n`;
-      const ok = await runCheck({ 'db-0.db-h': table([['AKU_REP_01', 859070110, 1]]), 'db-1.db-h': table([['AKU_REP_01', 859070110, 1]]) }, { REPLICAS: '2', PREFIXES: 'AKU_REP' });
-      assert.equal(ok.exitCode, 0, ok.stdout);
-      const missing = await runCheck({ 'db-0.db-h': table([['AKU_REP_01', 1, 1]]) }, { REPLICAS: '2', PREFIXES: 'AKU_REP' });
-      assert.equal(missing.exitCode, 1);
-      assert.match(missing.stdout, /FAIL db-1\.db-h: the query failed/);
+    it('does not retry a usage or configuration error of aku (exit 2)', async () => {
+      const { result, calls } = await runCheck([2], { CHECK_TIMEOUT: '30' });
+      assert.equal(result.exitCode, 1);
+      assert.equal(calls.length, 1);
+      assert.match(result.all ?? '', /FAIL: aku -s could not run/);
     });
   });
 
