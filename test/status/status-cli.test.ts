@@ -1,7 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { AKU_BIN } from '../helpers/cli.js';
 import { ProcessPods } from '../helpers/process-pods.js';
+
+const CHECK_SCRIPT = fileURLToPath(new URL('../../chart/files/check-replication.sh', import.meta.url));
+const ALTISIM_DRIVER = fileURLToPath(new URL('../../dist/db/drivers/altisim.js', import.meta.url));
 
 /**
  * `aku -s` from the built CLI against altisim processes, as a probe or `helm test` runs it: exit
@@ -67,6 +73,41 @@ describe('aku -s (built CLI, altisim processes)', function () {
       assert.match(run.stdout, /FAIL AKU_REP_01 is stopped on altibase-sts-1 .*\n +next: on altibase-sts-1: aku-sql --sysdba "ALTER REPLICATION AKU_REP_01 START"/);
     } finally {
       await pods.sysdba(1, 'ALTER REPLICATION AKU_REP_01 START');
+    }
+  });
+
+  it("the chart's helm test script with the built aku: passes on the healthy set, fails naming a stopped pair", async () => {
+    // The test pod's SQL client for the data check: SYS without SYSDBA, the password from the environment.
+    const client = join(pods.work, 'sql-client.mjs');
+    writeFileSync(client, [
+      `import { altisimDriver } from ${JSON.stringify(ALTISIM_DRIVER)};`,
+      'const c = await altisimDriver.connect({ host: process.env.HOST, port: Number(process.env.PORT), user: "SYS", password: process.env.AKU_SYS_PASSWORD, sysdba: false, connectTimeoutSec: 5, queryTimeoutSec: 30 });',
+      'try { for (const row of await c.query(process.env.SQL, 30)) console.log(JSON.stringify(row)); } finally { await c.close(); }',
+    ].join('\n'));
+    const check = (env: Record<string, string> = {}) =>
+      execa('bash', [CHECK_SCRIPT], {
+        reject: false,
+        all: true,
+        env: {
+          ...pods.env, ALTIBASE_HOME: pods.home(0), HOSTNAME: 'release-test-replication', AKU_MONITOR_USER: 'SYS',
+          STS: 'altibase-sts', SVC: 'altibase-svc', REPLICAS: '2', PREFIXES: 'AKU_REP', PORT: '20300', TABLES: 'SYS.T1',
+          AKU_COMMAND: AKU_BIN, SQL_COMMAND: `node ${client}`, CHECK_TIMEOUT: '1', ...env,
+        },
+      });
+    await pods.app(0, "INSERT INTO SYS.T1 VALUES (41, 'x')");
+    const ok = await check();
+    assert.equal(ok.exitCode, 0, ok.all);
+    assert.match(ok.all ?? '', / \[ Pairs \]\n  REPLICATION .*\n  AKU_REP_01 +0-1 +yes\/yes /);
+    assert.match(ok.all ?? '', /altibase-sts-1\.altibase-svc: SYS\.T1 has \d+ rows/);
+    assert.match(ok.all ?? '', /PASS: aku -s found every pair of all 2 pod\(s\) replicating and every table has the same rows on each/);
+    await pods.sysdba(0, 'ALTER REPLICATION AKU_REP_01 STOP');
+    try {
+      const stopped = await check();
+      assert.equal(stopped.exitCode, 1, stopped.all);
+      assert.match(stopped.all ?? '', /FAIL AKU_REP_01 is stopped on altibase-sts-0/);
+      assert.match(stopped.all ?? '', /FAIL: replication is not complete after 1 s/);
+    } finally {
+      await pods.sysdba(0, 'ALTER REPLICATION AKU_REP_01 START');
     }
   });
 
