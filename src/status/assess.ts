@@ -41,10 +41,12 @@ export function assess(input: AssessInput): StatusReport {
   const { config, replicas } = input;
   const pod = (ordinal: number) => `${config.stsName}-${ordinal}`;
   const pods = range(replicas.count).map((ordinal) => podReport(input, ordinal, pod(ordinal)));
+  // aku makes pairs among the ordinals AKU_SERVER_COUNT covers only; a pod beyond is a pod finding.
+  const paired = Math.min(replicas.count, config.serverCount);
   const pairs: PairReport[] = [];
   for (const group of config.replications) {
-    for (let i = 0; i < replicas.count; i++) {
-      for (let j = i + 1; j < replicas.count; j++) pairs.push(pairReport(input, group.prefix, replicationName(group, i, j), i, j, pod));
+    for (let i = 0; i < paired; i++) {
+      for (let j = i + 1; j < paired; j++) pairs.push(pairReport(input, group.prefix, replicationName(group, i, j), i, j, pod));
     }
   }
   const beyond = beyondReports(input, pod);
@@ -70,6 +72,14 @@ export function assess(input: AssessInput): StatusReport {
 
 function podReport(input: AssessInput, ordinal: number, name: string): PodReport {
   const host = serverHost(input.config, ordinal);
+  if (ordinal >= input.config.serverCount) {
+    return {
+      ordinal, pod: name, host, state: 'unreachable', login: null, adminMode: null, reason: 'not read: beyond AKU_SERVER_COUNT',
+      verdict: 'fail',
+      problem: `${name} is beyond AKU_SERVER_COUNT = ${input.config.serverCount}: its aku -p start refuses to run and no pair includes it`,
+      nextStep: `raise AKU_SERVER_COUNT (aku.serverCount in the chart) to at least ${ordinal + 1}, or scale the StatefulSet down to ${input.config.serverCount}`,
+    };
+  }
   const seen = input.observations.get(ordinal);
   const base = { ordinal, pod: name, host, login: seen?.login ?? null, adminMode: seen?.adminMode ?? null, reason: seen?.reason ?? 'not read' };
   if (!seen || seen.state === 'unreachable') {
@@ -196,7 +206,7 @@ function pairReport(input: AssessInput, group: string, name: string, i: number, 
  */
 function beyondReports(input: AssessInput, pod: (n: number) => string): BeyondReport[] {
   const reports: BeyondReport[] = [];
-  const patterns = input.config.replications.map((group) => ({ group: group.prefix, pattern: new RegExp(`^${group.prefix}_(\\d)(\\d)$`) }));
+  const patterns = input.config.replications.map((group) => ({ group: group.prefix, pattern: new RegExp(`^${escapeRegExp(group.prefix)}_(\\d)(\\d)$`) }));
   for (const [ordinal, seen] of [...input.observations].sort(([a], [b]) => a - b)) {
     if (seen.state !== 'reachable') continue;
     for (const [name, object] of [...seen.objects].sort(([a], [b]) => a.localeCompare(b))) {
@@ -224,6 +234,11 @@ function beyondReport(name: string, group: string, ordinal: number, holder: stri
     problem: `${name} on ${holder} ${what} toward ${peer}, which is not in the set: ${holder} keeps log files for it`,
     nextStep: `if ${peer} returns soon, nothing (its aku -p start resumes the pair); otherwise on ${holder}: aku-sql --sysdba "ALTER REPLICATION ${name} STOP" "ALTER REPLICATION ${name} RESET"`,
   };
+}
+
+/** Identifiers may hold `$`. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function range(n: number): number[] {

@@ -1,4 +1,4 @@
-import type { Driver, Row } from '../db/driver.js';
+import type { Driver } from '../db/driver.js';
 import { AltibaseCode, DbError } from '../db/errors.js';
 import { RETRY_UNTIL_DEADLINE, Session, type DbLogger, type SessionSettings } from '../db/session.js';
 import { runningEnd, runningStart } from '../lifecycle/start-handover.js';
@@ -113,13 +113,12 @@ function runningLifecycle(completionFile: string): string | undefined {
 async function read(ctx: ObserveContext, session: Session, node: ServerNode, login: Login, blank: Omit<ServerObservation, 'state' | 'reason'>): Promise<ServerObservation> {
   const options = { retry: false, timeoutSec: ctx.statementTimeoutSec } as const;
   try {
-    const [admin, objects, senders, receivers, gaps] = [
-      await session.query(selectProperty('ADMIN_MODE'), options),
-      await session.query(SELECT_REPLICATIONS, options),
-      await session.query(SELECT_SENDERS, options),
-      await session.query(SELECT_RECEIVERS, options),
-      await session.query(SELECT_GAPS, options),
-    ];
+    // One after another on the one session (a Session runs its statements in order anyway).
+    const admin = await session.query(selectProperty('ADMIN_MODE'), options);
+    const objects = await session.query(SELECT_REPLICATIONS, options);
+    const senders = await session.query(SELECT_SENDERS, options);
+    const receivers = await session.query(SELECT_RECEIVERS, options);
+    const gaps = await session.query(SELECT_GAPS, options);
     return {
       ...blank,
       state: 'reachable',
@@ -129,7 +128,7 @@ async function read(ctx: ObserveContext, session: Session, node: ServerNode, log
       objects: new Map(objects.map((r) => [text(r.REPLICATION_NAME), { xsn: xsnOf(r.XSN), started: Number(r.IS_STARTED ?? 0) === 1 }])),
       senders: new Map(senders.map((r) => [text(r.REP_NAME), { statusCode: Number(r.STATUS), netError: Number(r.NET_ERROR_FLAG ?? 0) === 1 }])),
       receivers: new Set(receivers.map((r) => text(r.REP_NAME))),
-      gaps: new Map(gaps.map((r: Row) => [text(r.REP_NAME), Number(r.REP_GAP ?? 0)])),
+      gaps: new Map(gaps.map((r) => [text(r.REP_NAME), Number(r.REP_GAP ?? 0)])),
     };
   } catch (error) {
     const pod = node.host.split('.')[0] ?? node.host;
