@@ -45,7 +45,11 @@ export function runningStart(completionFile: string): number | undefined {
 const endRunningFile = (completionFile: string) => `${completionFile}.end-pid`;
 
 export function markEndRunning(completionFile: string): void {
-  writeFileSync(endRunningFile(completionFile), `${process.pid} ${containerIdentity()}\n`);
+  try {
+    writeFileSync(endRunningFile(completionFile), `${process.pid} ${containerIdentity()}\n`);
+  } catch {
+    // Only status reads it; an end that cannot write it (no such directory) must still end.
+  }
 }
 
 export function clearEndRunning(completionFile: string): void {
