@@ -1,4 +1,4 @@
-import { AltibaseCode } from '../db/errors.js';
+import { AltibaseCode, DbError } from '../db/errors.js';
 import { RETRY_UNTIL_DEADLINE } from '../db/session.js';
 import { alterSystemSet, resetReplication, selectReplicationGap, startReplication, stopReplication } from '../sql/index.js';
 import type { ReplicationLink } from '../topology/index.js';
@@ -225,7 +225,7 @@ async function stopPairs(run: EndRun): Promise<void> {
     const last = rows[0]?.REP_LAST_SN;
     if (last !== undefined && last !== null) lastBeforeStop.set(link.name, Number(last));
   }
-  await onEachServer(run, W.stop, stopReplication, [AltibaseCode.REPLICATION_NOT_STARTED, AltibaseCode.NO_SUCH_REPLICATION], 'stopped', async () => {
+  await onEachServer(run, W.stop, (server, name) => stopSide(run, server, name), 'stopped', async () => {
     if (lastBeforeStop.size === 0 || run.ctx.dryRun) return;
     const after = await readStates(self, { deadline: run.deadline, retry: UNTIL_DEADLINE });
     for (const [name, last] of lastBeforeStop) {
@@ -247,8 +247,7 @@ async function stopPairs(run: EndRun): Promise<void> {
 async function onEachServer(
   run: EndRun,
   where: string,
-  sqlFor: (name: string) => string,
-  already: number[],
+  act: (server: Server, name: string) => Promise<'done' | 'already'>,
   result: 'stopped' | 'reset',
   afterSelf: () => Promise<void> = async () => undefined,
 ): Promise<void> {
@@ -258,7 +257,7 @@ async function onEachServer(
   for (const server of servers) {
     for (const link of links.filter((l) => server === self || l.peer.ordinal === server.ordinal)) {
       await attempt(run, where, server, link.name, async () => {
-        const done = await server.changeTolerating(sqlFor(link.name), already, { deadline: run.deadline, retry: UNTIL_DEADLINE });
+        const done = await act(server, link.name);
         if (done === 'done') run.outcome.pair(link.name, server.pod, result);
       });
     }
@@ -287,13 +286,34 @@ async function resetBothSides(run: EndRun): Promise<void> {
   ctx.logger.info(W.settle, 'Reset replications.');
   // This side first: a run killed between the two sides leaves this pod without history, so its
   // next start takes the SYNC path, which resets the peers' sides too.
-  await onEachServer(run, W.settle, resetReplication, [AltibaseCode.NO_SUCH_REPLICATION], 'reset');
+  await onEachServer(run, W.settle, (server, name) => resetSide(run, server, name), 'reset');
   for (const link of ctx.topology.links.filter((l) => !run.reached?.servers.has(l.peer.ordinal))) {
     // Nothing of this pod's is pending for it (its side held no history), but its side may still run.
     ctx.logger.warn(W.settle, `${link.name} was not stopped or reset on ${link.peer.host} (not reachable). If that pod is running, run there: ` +
       `ALTER REPLICATION ${link.name} STOP; ALTER REPLICATION ${link.name} RESET;`, { pod: podOf(link.peer.host), replication: link.name });
   }
   ctx.logger.info(W.settle, 'Replication reset has ended.');
+}
+
+function stopSide(run: EndRun, server: Server, name: string): Promise<'done' | 'already'> {
+  return server.changeTolerating(stopReplication(name), [AltibaseCode.REPLICATION_NOT_STARTED, AltibaseCode.NO_SUCH_REPLICATION], { deadline: run.deadline, retry: UNTIL_DEADLINE });
+}
+
+/**
+ * RESET of one side. When every pod ends at once, the peer's own end may have started this
+ * pair's sender again after our STOP (to flush what a stopped pair holds, see restartSender);
+ * RESET then answers "already started", so the side is stopped again and reset.
+ */
+async function resetSide(run: EndRun, server: Server, name: string): Promise<'done' | 'already'> {
+  const options = { deadline: run.deadline, retry: UNTIL_DEADLINE };
+  try {
+    return await server.changeTolerating(resetReplication(name), [AltibaseCode.NO_SUCH_REPLICATION], options);
+  } catch (error) {
+    if (!(error instanceof DbError && error.isCode(AltibaseCode.SENDER_ALREADY_STARTED))) throw error;
+    run.ctx.logger.info(W.settle, `${name} on ${server.host} was started again meanwhile (that pod's own end flushing it); stopping it again before the RESET.`, { pod: server.pod, replication: name });
+    await stopSide(run, server, name);
+    return server.changeTolerating(resetReplication(name), [AltibaseCode.NO_SUCH_REPLICATION], options);
+  }
 }
 
 function keepBothSides(run: EndRun): void {

@@ -119,7 +119,14 @@ export class SimPods {
   async aku(
     i: number,
     action: PodAction,
-    options: { dryRun?: boolean; config?: Partial<AkuConfig>; killAtStatement?: number; killAfterStatement?: number } = {},
+    options: {
+      dryRun?: boolean;
+      config?: Partial<AkuConfig>;
+      killAtStatement?: number;
+      killAfterStatement?: number;
+      /** Runs before each statement reaches its server: lets a test interleave another pod's action. */
+      beforeStatement?: (sql: string, server: string) => Promise<void>;
+    } = {},
   ): Promise<AkuRun & { statements: number; outcome: LifecycleOutcome }> {
     const config = { ...this.config, ...options.config };
     const lines: string[] = [];
@@ -134,7 +141,7 @@ export class SimPods {
       config,
       topology: buildTopology(config, { name: self, ordinal: i, source: 'AKU_POD_NAME' }),
       logger,
-      session: (host) => killable(sessions.get(host), counter, options.killAtStatement, options.killAfterStatement),
+      session: (host) => killable(sessions.get(host), counter, options.killAtStatement, options.killAfterStatement, options.beforeStatement),
       completionFile: this.completionFile(i),
       dryRun: options.dryRun ?? false,
       resolve: async (host) => {
@@ -204,7 +211,13 @@ export class SimPods {
  * Wraps a session so that, from the k-th statement on, nothing reaches the server (a killed aku);
  * with `killAfter`, the k-th statement still reaches the server and is applied, but its reply is lost.
  */
-function killable(session: SqlSession, counter: { statements: number; killed: boolean }, killAt: number | undefined, killAfter?: number): SqlSession {
+function killable(
+  session: SqlSession,
+  counter: { statements: number; killed: boolean },
+  killAt: number | undefined,
+  killAfter?: number,
+  before?: (sql: string, server: string) => Promise<void>,
+): SqlSession {
   return {
     server: session.server,
     open: (options) => (counter.killed ? Promise.reject(new Error('killed')) : session.open(options)),
@@ -214,6 +227,7 @@ function killable(session: SqlSession, counter: { statements: number; killed: bo
       counter.statements++;
       if (killAt !== undefined && counter.statements >= killAt) counter.killed = true;
       if (counter.killed) throw new Error(`aku was killed before: ${sql}`);
+      await before?.(sql, session.server);
       if (killAfter !== undefined && counter.statements === killAfter) {
         await session.query(sql, options).catch(() => undefined);
         counter.killed = true;

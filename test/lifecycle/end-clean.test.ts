@@ -35,6 +35,27 @@ describe('aku -p end and -p clean (altisim in-process)', function () {
     assert.deepEqual(await pods.rows(0), ['1:last write on 2'], 'the flush delivered the last write');
   });
 
+  it('end resets a peer\'s side that was started again after its STOP (that pod\'s own end flushing it, all pods ending at once)', async () => {
+    pods = await cluster(3);
+    await pods.app(1, "INSERT INTO SYS.T1 VALUES (1, 'on 1')");
+    await pods.converged([0, 1, 2]);
+    let interleaved = false;
+    const run = await pods.aku(2, 'end', {
+      // Between pod 2's STOP and RESET of AKU_REP_12 on pod 1, pod 1's own end starts that sender
+      // again to flush what it holds (end.ts restartSender).
+      beforeStatement: async (sql, server) => {
+        if (!interleaved && /RESET/.test(sql) && server.includes('sts-1')) {
+          interleaved = true;
+          await pods.sysdba(1, 'ALTER REPLICATION AKU_REP_12 START');
+        }
+      },
+    });
+    assert.ok(interleaved, 'the RESET on pod 1 was never sent');
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.ok(messages(run).some((l) => /AKU_REP_12 on .*sts-1.* was started again meanwhile/.test(l)), run.lines.join('\n'));
+    for (const i of [1, 2]) assert.deepEqual((await pods.replications(i)).get('AKU_REP_12'), { xsn: -1, started: false }, `AKU_REP_12 on pod ${i}`);
+  });
+
   it('end with AKU_REPLICATION_RESET_AT_END = 0 stops but keeps the restart points; the next start resumes', async () => {
     pods = await cluster(2, testConfig({ replicationResetAtEnd: false }));
     const run = await pods.aku(1, 'end');
@@ -176,7 +197,8 @@ describe('-p end with a writer running on the ending pod (altisim in-process)', 
           await new Promise((r) => setTimeout(r, 2));
         }
       })();
-      await new Promise((r) => setTimeout(r, 50));
+      // Some writes land before end begins (waited for by count, not time: the machine may be busy).
+      for (const until = Date.now() + 5000; total <= 10 && Date.now() < until;) await new Promise((r) => setTimeout(r, 5));
       const started = Date.now();
       const end = await pods.aku(1, 'end');
       const seconds = (Date.now() - started) / 1000;
