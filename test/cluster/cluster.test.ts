@@ -7,10 +7,10 @@
  * On a failure the cluster's pods, events and every pod's log are printed.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { CLUSTER_SCRIPT, Cluster, describeResult, dumpState, resolveTarget, run, waitFor } from './helpers.js';
+import { CLUSTER_SCRIPT, Cluster, describeResult, dumpState, resolveTarget, run } from './helpers.js';
 import { captureHostState, type HostState } from './host-state.js';
 import { suite } from './context.js';
+import { releaseLock, takeLock } from './lock.js';
 import { install } from './scenarios/install.js';
 import { scaleUp } from './scenarios/scale-up.js';
 import { akuInfo } from './scenarios/aku-info.js';
@@ -22,28 +22,6 @@ import { checkPasswordWatch, startPasswordWatch } from './scenarios/password-in-
 
 const NAMESPACE = 'aku-suite';
 const RELEASE = 'aku';
-// One suite (or demo) at a time on a machine: the local cluster, its bridge and its ports are the
-// host's. The same directory as SESSION_LOCK_DIR in scripts/cluster/lib/config.sh (test/cluster/
-// scripts.test.ts checks they agree).
-const LOCK_DIR = '/run/aku-cluster-suite.lock';
-
-async function takeLock(): Promise<void> {
-  await waitFor('the cluster suite lock (another run of the suite on this machine)', 30 * 60_000, async () => {
-    try {
-      mkdirSync(LOCK_DIR);
-      writeFileSync(`${LOCK_DIR}/pid`, String(process.pid));
-      return true;
-    } catch {
-      const holder = Number(readFileSync(`${LOCK_DIR}/pid`, 'utf8') || 0);
-      try {
-        if (holder > 0) process.kill(holder, 0);
-      } catch {
-        rmSync(LOCK_DIR, { recursive: true, force: true }); // its holder is gone
-      }
-      return undefined;
-    }
-  }, 5000);
-}
 
 describe('the chart on a real Kubernetes cluster', function () {
   this.timeout(40 * 60_000);
@@ -96,7 +74,7 @@ describe('the chart on a real Kubernetes cluster', function () {
       const status = await run('bash', [CLUSTER_SCRIPT, 'status']);
       if (/✓/.test(String(status.all))) await run('bash', [CLUSTER_SCRIPT, 'down'], { timeoutMs: 300_000 });
     }
-    if (target.local) rmSync(LOCK_DIR, { recursive: true, force: true });
+    if (target.local) releaseLock();
   });
 
   describe('helm install (default values)', install);

@@ -44,9 +44,9 @@ describe('scripts/cluster: scripts and pins', () => {
     }
   });
 
-  it('the suite and the scripts use the same session lock', () => {
+  it('the suite, the demo and the scripts use the same session lock', () => {
     const config = readFileSync(join(CLUSTER, 'lib/config.sh'), 'utf8');
-    const suite = readFileSync(join(REPO_ROOT, 'test/cluster/cluster.test.ts'), 'utf8');
+    const suite = readFileSync(join(REPO_ROOT, 'test/cluster/lock.ts'), 'utf8');
     const fromScripts = /^SESSION_LOCK_DIR=(\S+)$/m.exec(config)?.[1];
     const fromSuite = /const LOCK_DIR = '([^']+)'/.exec(suite)?.[1];
     assert.ok(fromScripts && fromSuite);

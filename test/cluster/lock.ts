@@ -1,0 +1,69 @@
+/**
+ * One user of the machine's cluster at a time: the cluster suite (cluster.test.ts) and the demo
+ * (scripts/cluster/demo.ts) hold this lock for their whole run, and `cluster.sh up|down` refuse while
+ * another process holds it. The same directory as SESSION_LOCK_DIR in scripts/cluster/lib/config.sh
+ * (test/cluster/scripts.test.ts checks they agree).
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { waitFor } from './helpers.js';
+
+export const LOCK_DIR = '/run/aku-cluster-suite.lock';
+
+/** The pid holding the lock, or undefined when it is free or its holder is gone. */
+export function lockHolder(dir = LOCK_DIR): number | undefined {
+  let holder: number;
+  try {
+    holder = Number(readFileSync(`${dir}/pid`, 'utf8').trim() || 0);
+  } catch {
+    return undefined;
+  }
+  if (!(holder > 0)) return undefined;
+  try {
+    process.kill(holder, 0);
+    return holder;
+  } catch (error) {
+    // EPERM: alive but not ours to signal.
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? holder : undefined;
+  }
+}
+
+/**
+ * Takes the lock (a directory holding the owner's pid; a dead owner's lock is taken over), waiting
+ * at most `timeoutMs`; `onWait` is told who holds it about once a minute.
+ */
+export async function takeLock(opts: { dir?: string; timeoutMs?: number; onWait?: (holder: number | undefined) => void } = {}): Promise<void> {
+  const dir = opts.dir ?? LOCK_DIR;
+  let lastTold = 0;
+  await waitFor(`the cluster lock ${dir} (the cluster suite or a demo uses the cluster)`, opts.timeoutMs ?? 30 * 60_000, async () => {
+    try {
+      mkdirSync(dir);
+      writeFileSync(`${dir}/pid`, String(process.pid));
+      return true;
+    } catch {
+      const holder = lockHolder(dir);
+      if (holder === undefined) {
+        // Its holder is gone (or it was taken a moment ago and the pid is not written yet: the
+        // next round sees the pid).
+        try {
+          if (readFileSync(`${dir}/pid`, 'utf8').trim()) rmSync(dir, { recursive: true, force: true });
+        } catch {
+          /* no pid file yet */
+        }
+      } else if (Date.now() - lastTold >= 60_000) {
+        lastTold = Date.now();
+        opts.onWait?.(holder);
+      }
+      return undefined;
+    }
+  }, 5000);
+}
+
+/** Releases the lock if this process holds it. */
+export function releaseLock(dir = LOCK_DIR): void {
+  try {
+    if (Number(readFileSync(`${dir}/pid`, 'utf8').trim()) !== process.pid) return;
+  } catch {
+    return;
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
