@@ -34,27 +34,36 @@ export function lockHolder(dir = LOCK_DIR): number | undefined {
 export async function takeLock(opts: { dir?: string; timeoutMs?: number; onWait?: (holder: number | undefined) => void } = {}): Promise<void> {
   const dir = opts.dir ?? LOCK_DIR;
   let lastTold = 0;
-  await waitFor(`the cluster lock ${dir} (the cluster suite or a demo uses the cluster)`, opts.timeoutMs ?? 30 * 60_000, async () => {
+  const tryTake = (): boolean => {
     try {
       mkdirSync(dir);
-      writeFileSync(`${dir}/pid`, String(process.pid));
-      return true;
     } catch {
-      const holder = lockHolder(dir);
-      if (holder === undefined) {
-        // Its holder is gone (or it was taken a moment ago and the pid is not written yet: the
-        // next round sees the pid).
-        try {
-          if (readFileSync(`${dir}/pid`, 'utf8').trim()) rmSync(dir, { recursive: true, force: true });
-        } catch {
-          /* no pid file yet */
-        }
-      } else if (Date.now() - lastTold >= 60_000) {
-        lastTold = Date.now();
-        opts.onWait?.(holder);
-      }
-      return undefined;
+      return false;
     }
+    writeFileSync(`${dir}/pid`, String(process.pid));
+    return true;
+  };
+  await waitFor(`the cluster lock ${dir} (the cluster suite or a demo uses the cluster)`, opts.timeoutMs ?? 30 * 60_000, async () => {
+    if (tryTake()) return true;
+    const holder = lockHolder(dir);
+    if (holder === undefined) {
+      // Its holder is gone, unless the pid is not written yet (taken a moment ago): then the next
+      // round sees it.
+      let pid = '';
+      try {
+        pid = readFileSync(`${dir}/pid`, 'utf8').trim();
+      } catch {
+        /* no pid file yet */
+      }
+      if (pid) {
+        rmSync(dir, { recursive: true, force: true });
+        if (tryTake()) return true;
+      }
+    } else if (Date.now() - lastTold >= 60_000) {
+      lastTold = Date.now();
+      opts.onWait?.(holder);
+    }
+    return undefined;
   }, 5000);
 }
 

@@ -12,17 +12,18 @@
 export const WRITER_STOP_FILE = '/tmp/stop';
 
 /**
+ * Run by bash with HOST, PORT, TABLE, PAUSE and STOP_FILE in the environment and aku-sql on PATH.
  * One statement per id; a failed write is logged with the client's last output line and is never
  * retried under the same id (it may have committed without the answer arriving: such an id is not
- * acknowledged, and the verdict does not count it). SIGTERM (namespace deleted) ends the loop after
- * the write in flight.
+ * acknowledged, and the verdict does not count it). The loop ends once STOP_FILE exists, or on
+ * SIGTERM (namespace deleted), after the write in flight.
  */
 export const WRITER_SCRIPT = `set -u
 stop=0
 trap 'stop=1' TERM INT
 echo "writer: inserting into $TABLE through $HOST:$PORT"
 id=0
-while ((stop == 0)) && [[ ! -e ${WRITER_STOP_FILE} ]]; do
+while ((stop == 0)) && [[ ! -e $STOP_FILE ]]; do
   id=$((id + 1))
   if out=$(aku-sql --host "$HOST" --port "$PORT" "INSERT INTO $TABLE (ID, V) VALUES ($id, 'row $id')" 2>&1); then
     echo "ack $id"
@@ -86,6 +87,7 @@ export function writerPod(statefulSet: any, opts: WriterOptions): any {
             { name: 'PORT', value: String(opts.port) },
             { name: 'TABLE', value: opts.table },
             { name: 'PAUSE', value: String(opts.pauseSeconds) },
+            { name: 'STOP_FILE', value: WRITER_STOP_FILE },
           ],
           ...(db.securityContext ? { securityContext: db.securityContext } : {}),
           resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
