@@ -17,6 +17,8 @@ cd "$ROOT"
 LOG_TAG=setup
 # shellcheck source=scripts/cluster/lib/common.sh
 source "$ROOT/scripts/cluster/lib/common.sh"
+# shellcheck source=scripts/cluster/lib/build.sh
+source "$ROOT/scripts/cluster/lib/build.sh"
 
 with_cluster=1
 [[ ${1:-} == --no-cluster ]] && with_cluster=0
@@ -30,6 +32,29 @@ missing=()
 for pkg in $packages; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
+stamp=node_modules/.package-lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+
+# On a cold machine: what is missing and about how long it takes, before anything starts (the
+# steps then print their own progress; the cluster tools' estimate follows the pace they show).
+todo=() todo_seconds=0
+add_todo() { todo+=("$1 ~$(human_seconds "$2")"); todo_seconds=$((todo_seconds + $2)); }
+((${#missing[@]} == 0)) || add_todo "Debian packages" 30
+[[ -r $stamp && $(<"$stamp") == "$want" ]] || add_todo "npm ci" 60
+[[ -r $AKU_TOOLS_DIR/tools.env ]] || add_todo "chart tooling" 240
+if ((with_cluster)) && is_root; then
+  tools=() missing_now=" $(missing_tools) "
+  for tool in "${!COLD_BUILD_SECONDS[@]}"; do
+    # helm comes with the chart tooling when that is to do.
+    [[ $tool == helm && ! -r $AKU_TOOLS_DIR/tools.env ]] && continue
+    [[ $missing_now == *" $tool "* ]] && tools+=("$tool")
+  done
+  ((${#tools[@]} == 0)) || add_todo "cluster tools (${#tools[@]})" "$(cold_build_seconds "${tools[@]}")"
+  compgen -G "$AKU_CACHE/images/aku-altibase-*.tar" >/dev/null || add_todo "images" 180
+fi
+if ((${#todo[@]} > 0)); then
+  log "to do: $(IFS=,; printf '%s' "${todo[*]}" | sed 's/,/, /g'): about $(human_seconds "$todo_seconds") on 2 idle cores, longer on a busy machine"
+fi
 if ((${#missing[@]} == 0)); then
   log "1/5 Debian packages present"
 elif is_root && command -v apt-get >/dev/null; then
@@ -47,8 +72,6 @@ else
   with_cluster=0
 fi
 
-stamp=node_modules/.package-lock.sha256
-want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [[ -r $stamp && $(<"$stamp") == "$want" ]]; then
   log "2/5 npm packages present"
 else
@@ -66,7 +89,7 @@ if ((with_cluster)) && ! is_root; then
   with_cluster=0
 fi
 if ((with_cluster)); then
-  log "4/5 cluster tools in $AKU_CACHE (a cold build takes ~17-20 min on 2 cores)"
+  log "4/5 cluster tools in $AKU_CACHE (a cold build takes ~17-20 min on 2 idle cores; progress and the time left below)"
   bash scripts/cluster/build-tools.sh | sed 's/^/    /'
   log "5/5 images (pause, stand-in Altibase base, product image from docker/Dockerfile)"
   # Built only: a cluster running the suite elsewhere on this machine keeps the images it has.

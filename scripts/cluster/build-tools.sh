@@ -38,8 +38,11 @@ log "cluster tools: Kubernetes $KUBERNETES_VERSION, etcd $ETCD_VERSION, CoreDNS 
 log "cache: $AKU_CACHE"
 todo=$(missing_tools)
 if [[ -n $todo ]]; then
+  for tool in "${!COLD_BUILD_SECONDS[@]}"; do
+    [[ " $todo " == *" $tool "* ]] && BUILD_TODO+=("$tool")
+  done
   log "to build: $todo"
-  log "a cold build (empty Go caches) takes ~17-20 min on 2 cores; with warm caches ~2 min"
+  log "with empty Go caches that takes about $(human_seconds "$(cold_build_seconds "${BUILD_TODO[@]}")") on 2 idle cores (longer on a busy machine: the estimates below follow this run's pace); with warm caches ~2 min"
 fi
 
 install_debian_packages

@@ -11,6 +11,76 @@ kubernetes_ldflags() {
     " -X k8s.io/client-go/pkg/version.gitVersion=$version"
 }
 
+# Seconds a cold build of each tool takes on 2 idle cores (empty Go caches, module downloads
+# included), in build-tools.sh's order: the first Kubernetes component compiles most of what the
+# others share, so the later ones are shorter. Only for the estimates printed while building; the
+# pace this run shows scales them (see remaining_build_seconds).
+declare -A COLD_BUILD_SECONDS=(
+  [kube-apiserver]=300 [kube-controller-manager]=150 [kube-scheduler]=45 [kubelet]=120
+  [kube-proxy]=45 [kubectl]=60 [etcd]=120 [coredns]=180 [crictl]=45 [helm]=120
+)
+# Tools this run still has to build (set by build-tools.sh), and the pace seen so far: the
+# seconds the finished builds took against their estimates.
+BUILD_TODO=()
+BUILD_SPENT=0
+BUILD_EXPECTED=0
+
+# "45 s", "3 min", "1 h 5 min" (rounded up to a minute past a minute).
+human_seconds() {
+  local s=$1
+  if ((s < 60)); then printf '%d s' "$s"
+  elif ((s < 3600)); then printf '%d min' "$(((s + 59) / 60))"
+  else printf '%d h %d min' "$((s / 3600))" "$(((s % 3600 + 59) / 60))"; fi
+}
+
+cold_build_seconds() {
+  local total=0 tool
+  for tool in "$@"; do total=$((total + ${COLD_BUILD_SECONDS[$tool]:-60})); done
+  printf '%d' "$total"
+}
+
+# remaining_build_seconds CURRENT ELAPSED: the estimate for what is left of BUILD_TODO (CURRENT
+# included, ELAPSED seconds into its build), scaled by this run's pace: the finished builds'
+# actual/estimated ratio, or the current build's when it already took longer than its estimate.
+remaining_build_seconds() {
+  local current=$1 elapsed=$2 tool rest=0 pace=100 est
+  est=${COLD_BUILD_SECONDS[$current]:-60}
+  ((BUILD_EXPECTED > 0)) && pace=$((BUILD_SPENT * 100 / BUILD_EXPECTED))
+  ((elapsed > est)) && ((elapsed * 100 / est > pace)) && pace=$((elapsed * 100 / est))
+  ((pace < 25)) && pace=25
+  for tool in "${BUILD_TODO[@]}"; do
+    [[ $tool == "$current" ]] || rest=$((rest + ${COLD_BUILD_SECONDS[$tool]:-60}))
+  done
+  # The current build: what its estimate leaves, at least 15 s while it runs.
+  local left=$(((est * pace / 100) - elapsed))
+  ((left < 15)) && left=15
+  printf '%d' "$((left + rest * pace / 100))"
+}
+
+# build_with_progress PROGRESS NAME COMMAND...: runs the build, printing a line a minute (elapsed,
+# estimated time left for the cluster tools) so a cold build never looks stuck; records the pace.
+build_with_progress() {
+  local progress=$1 name=$2 started=$SECONDS rc=0 next=60
+  shift 2
+  log "[$progress] $name: cold ~$(human_seconds "${COLD_BUILD_SECONDS[$name]:-60}") on 2 idle cores; about $(human_seconds "$(remaining_build_seconds "$name" 0)") left for the cluster tools"
+  "$@" &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    if ((SECONDS - started >= next)); then
+      log "[$progress] $name: building for $(human_seconds $((SECONDS - started))); about $(human_seconds "$(remaining_build_seconds "$name" $((SECONDS - started)))") left for the cluster tools"
+      next=$((next + 60))
+    fi
+  done
+  wait "$pid" || rc=$?
+  ((rc == 0)) || return "$rc"
+  BUILD_SPENT=$((BUILD_SPENT + SECONDS - started))
+  BUILD_EXPECTED=$((BUILD_EXPECTED + ${COLD_BUILD_SECONDS[$name]:-60}))
+  local still=() tool
+  for tool in "${BUILD_TODO[@]}"; do [[ $tool == "$name" ]] || still+=("$tool"); done
+  BUILD_TODO=("${still[@]}")
+}
+
 # A stamp recording what a binary was built from: version, ldflags and (for our own modules) the
 # checksum of the module's sources. A binary is rebuilt when its stamp differs.
 source_stamp() {
@@ -44,7 +114,8 @@ build_from_module() {
   log "[$progress] $name $version: building (go build in ${module_dir#"$REPO_ROOT"/})"
   local started=$SECONDS
   mkdir -p "$bin_dir"
-  (cd "$module_dir" && go build -mod=readonly -trimpath ${ldflags:+-ldflags "$ldflags"} -o "$target.tmp" "$package") ||
+  build_with_progress "$progress" "$name" \
+    env -C "$module_dir" go build -mod=readonly -trimpath ${ldflags:+-ldflags "$ldflags"} -o "$target.tmp" "$package" ||
     die "building $name failed (is the Go module proxy reachable? GOPROXY=$(go env GOPROXY))"
   mv -f "$target.tmp" "$target"
   echo "$want" >"$target.stamp"
@@ -75,7 +146,8 @@ go_install_stamped() {
   local started=$SECONDS scratch
   mkdir -p "$bin_dir"
   scratch=$(mktemp -d "$bin_dir/.build.XXXXXX")
-  (cd "$scratch" && GOBIN=$scratch go install -trimpath ${ldflags:+-ldflags "$ldflags"} "$package@$version") || {
+  build_with_progress "$progress" "$name" \
+    env -C "$scratch" GOBIN="$scratch" go install -trimpath ${ldflags:+-ldflags "$ldflags"} "$package@$version" || {
     rm -rf "$scratch"
     die "go install $package@$version failed (is the Go module proxy reachable? GOPROXY=$(go env GOPROXY))"
   }
