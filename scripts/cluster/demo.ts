@@ -56,8 +56,9 @@ class Demo {
       if (this.interruptedBy) return warn(`${signal} again: still cleaning up, please wait`);
       this.interruptedBy = signal;
       warn(`${signal}: stopping the demo and cleaning up`);
-      // A terminal's Ctrl-C reaches the children too; a SIGTERM sent to this process alone does not.
-      for (const child of this.children) child.kill(signal);
+      // A terminal's Ctrl-C reaches the children already (one process group); a SIGTERM sent to this
+      // process alone is passed on, so that a cluster script in progress stops before the cleanup.
+      if (signal === 'SIGTERM') for (const child of this.children) child.kill(signal);
       this.rejectInterrupted?.(new Interrupted(signal));
     };
     process.on('SIGINT', onSignal);
@@ -143,7 +144,8 @@ class Demo {
       this.locked = true;
       this.wasUp = /✓ kube-apiserver/.test(String((await run('bash', [CLUSTER_SCRIPT, 'status'])).all));
       log(this.wasUp ? 'the cluster is already up: it stays up' : `the cluster is down: brought up now${keep ? ' and left up (--keep)' : ', torn down at the end'}`);
-      await this.clusterScript('images', 30 * MINUTE);
+      if (this.opts.images) await this.clusterScript('images', 30 * MINUTE);
+      else log('AKU_DEMO_IMAGES=0: the images the node has are used');
       await this.clusterScript('up', 30 * MINUTE);
       await this.guard(run('bash', [CLUSTER_SCRIPT, 'volumes']));
     } else {

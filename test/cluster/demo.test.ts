@@ -19,10 +19,10 @@ import { lockHolder, releaseLock, takeLock } from './lock.js';
 const row = (id: number, v = `row ${id}`) => ({ ID: id, V: v });
 
 describe('demo: command line', () => {
-  it('--keep keeps; no argument tears down; AKU_DEMO_KEEP=1 is --keep', () => {
-    assert.deepEqual(parseDemoArgs(['--keep'], {}), { options: { keep: true, namespace: 'aku-demo', release: 'demo' } });
-    assert.deepEqual(parseDemoArgs([], {}), { options: { keep: false, namespace: 'aku-demo', release: 'demo' } });
-    assert.deepEqual(parseDemoArgs([], { AKU_DEMO_KEEP: '1', AKU_DEMO_NAMESPACE: 'aku-x', AKU_DEMO_RELEASE: 'r1' }), { options: { keep: true, namespace: 'aku-x', release: 'r1' } });
+  it('--keep keeps; no argument tears down; AKU_DEMO_KEEP=1 is --keep; AKU_DEMO_IMAGES=0 imports no image', () => {
+    assert.deepEqual(parseDemoArgs(['--keep'], {}), { options: { keep: true, images: true, namespace: 'aku-demo', release: 'demo' } });
+    assert.deepEqual(parseDemoArgs([], {}), { options: { keep: false, images: true, namespace: 'aku-demo', release: 'demo' } });
+    assert.deepEqual(parseDemoArgs([], { AKU_DEMO_KEEP: '1', AKU_DEMO_IMAGES: '0', AKU_DEMO_NAMESPACE: 'aku-x', AKU_DEMO_RELEASE: 'r1' }), { options: { keep: true, images: false, namespace: 'aku-x', release: 'r1' } });
   });
 
   it('help is asked for; an unknown argument or a namespace that is no DNS label is refused by name', () => {

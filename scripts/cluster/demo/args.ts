@@ -5,11 +5,14 @@ export const DEMO_USAGE = `usage: npm run demo [-- --keep]
               (npm run cluster -- down stops the cluster)
   -h, --help  this text
 A cluster that was already up stays up; the demo's namespace is then deleted unless --keep.
-Environment: AKU_DEMO_NAMESPACE (aku-demo), AKU_DEMO_RELEASE (demo), AKU_DEMO_KEEP=1 (as --keep);
+Environment: AKU_DEMO_NAMESPACE (aku-demo), AKU_DEMO_RELEASE (demo), AKU_DEMO_KEEP=1 (as --keep),
+AKU_DEMO_IMAGES=0 (use the images the node has: import none);
 AKU_KUBECONFIG + AKU_IMAGE run it on a cluster of yours, which it neither starts nor stops.`;
 
 export interface DemoOptions {
   keep: boolean;
+  /** Import this clone's images (npm run cluster -- images) before the cluster comes up. */
+  images: boolean;
   namespace: string;
   release: string;
 }
@@ -29,5 +32,5 @@ export function parseDemoArgs(argv: string[], env: Record<string, string | undef
   for (const [name, value] of [['AKU_DEMO_NAMESPACE', namespace], ['AKU_DEMO_RELEASE', release]] as const) {
     if (!/^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$/.test(value)) return { error: `${name}=${value}: not a lower-case DNS label of at most 53 characters` };
   }
-  return { options: { keep, namespace, release } };
+  return { options: { keep, images: env.AKU_DEMO_IMAGES !== '0', namespace, release } };
 }
