@@ -16,7 +16,7 @@
  * when interrupted.
  */
 import { execa, type ResultPromise } from 'execa';
-import { CHART_DIR, CLUSTER_SCRIPT, Cluster, REPO_ROOT, describeResult, resolveTarget, run, waitFor, waitReadyPods, type Target } from '../../test/cluster/helpers.js';
+import { CHART_DIR, CLUSTER_SCRIPT, Cluster, REPO_ROOT, clusterState, describeResult, resolveTarget, run, waitFor, waitReadyPods, type Target } from '../../test/cluster/helpers.js';
 import { lockHolder, releaseLock, takeLock } from '../../test/cluster/lock.js';
 import { DEMO_USAGE, parseDemoArgs, type DemoOptions } from './demo/args.js';
 import { error, log, seconds, shown, step, warn } from './demo/output.js';
@@ -142,11 +142,12 @@ class Demo {
       if (holder !== undefined) log(`the cluster is in use by pid ${holder} (the cluster suite or another demo): waiting for it (at most 30 min)`);
       await this.guard(takeLock({ onWait: (pid) => log(`still waiting for the cluster: in use by pid ${pid ?? '?'}`) }));
       this.locked = true;
-      this.wasUp = /✓ kube-apiserver/.test(String((await run('bash', [CLUSTER_SCRIPT, 'status'])).all));
+      this.wasUp = clusterState(String((await run('bash', [CLUSTER_SCRIPT, 'status'])).all)) === 'up';
       log(this.wasUp ? 'the cluster is already up: it stays up' : `the cluster is down: brought up now${keep ? ' and left up (--keep)' : ', torn down at the end'}`);
       if (this.opts.images) await this.clusterScript('images', 30 * MINUTE);
       else log('AKU_DEMO_IMAGES=0: the images the node has are used');
-      await this.clusterScript('up', 30 * MINUTE);
+      // Not on a cluster that is up: `up` would restart it (its running components count as leftovers).
+      if (!this.wasUp) await this.clusterScript('up', 30 * MINUTE);
       await this.guard(run('bash', [CLUSTER_SCRIPT, 'volumes']));
     } else {
       log(`on the cluster of ${this.target.kubeconfig} (AKU_KUBECONFIG): it is neither started nor stopped`);

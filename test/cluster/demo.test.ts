@@ -14,6 +14,7 @@ import { formatTable, replicationRows, replicationTable } from '../../scripts/cl
 import { summarize, summaryExitCode, summaryLine } from '../../scripts/cluster/demo/summary.js';
 import { WRITER_SCRIPT, WRITER_STOP_FILE, parseWriterLog, writerPod } from '../../scripts/cluster/demo/writer.js';
 import { find, render } from '../chart/tools.js';
+import { clusterState } from './helpers.js';
 import { lockHolder, releaseLock, takeLock } from './lock.js';
 
 const row = (id: number, v = `row ${id}`) => ({ ID: id, V: v });
@@ -165,6 +166,16 @@ describe('demo: log timestamps', () => {
     assert.ok(timestampKey('2026-12-02T11:00:00.5Z') > timestampKey('2026-12-02T11:00:00.123456789Z'));
     assert.ok(timestampKey('2026-12-02T11:00:01Z') > timestampKey('2026-12-02T11:00:00.999Z'));
     assert.equal(timestampKey('2026-12-02T11:00:00.1Z'), timestampKey('2026-12-02T11:00:00.100Z'));
+  });
+});
+
+describe('demo and suite: is the cluster up', () => {
+  it('up only when every component runs; some running is partial (a crashed run), none is down', () => {
+    const line = (ok: boolean, name: string) => `  ${ok ? '✓' : '✗'} ${name.padEnd(24)} ${ok ? 'pid 12' : 'not running'}`;
+    const names = ['etcd', 'kube-apiserver', 'kubelet'];
+    assert.equal(clusterState(`${names.map((n) => line(true, n)).join('\n')}\n\n  NAME STATUS\n  aku-node Ready\n`), 'up');
+    assert.equal(clusterState(names.map((n, i) => line(i !== 1, n)).join('\n')), 'partial');
+    assert.equal(clusterState(`${names.map((n) => line(false, n)).join('\n')}\n  the cluster is down\n`), 'down');
   });
 });
 

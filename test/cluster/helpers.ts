@@ -63,6 +63,19 @@ export function resolveTarget(): Target | { reason: string } {
   return { local: true, kubeconfig: join(CLUSTER_DIR, 'kubeconfig'), kubectl, helm, valuesArgs: ['-f', LOCAL_VALUES] };
 }
 
+/**
+ * What `cluster.sh status` reports: every component running (`up`), none (`down`), or some
+ * (`partial`: what a crashed run left). `cluster.sh up` on a cluster that is up takes it down and
+ * brings it up afresh (it treats the running components as leftovers), so it is called only when
+ * the cluster is not up.
+ */
+export function clusterState(statusOutput: string): 'up' | 'down' | 'partial' {
+  const running = (statusOutput.match(/^\s*✓ /gm) ?? []).length;
+  const stopped = (statusOutput.match(/^\s*✗ /gm) ?? []).length;
+  if (running > 0 && stopped === 0) return 'up';
+  return running === 0 ? 'down' : 'partial';
+}
+
 export async function run(file: string, args: string[], opts: { timeoutMs?: number; input?: string } = {}): Promise<Result> {
   return execa(file, args, { reject: false, all: true, timeout: opts.timeoutMs ?? 120_000, input: opts.input, cwd: REPO_ROOT });
 }
