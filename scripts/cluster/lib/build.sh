@@ -13,11 +13,13 @@ kubernetes_ldflags() {
 
 # Seconds a cold build of each tool takes on 2 idle cores (empty Go caches, module downloads
 # included), in build-tools.sh's order: the first Kubernetes component compiles most of what the
-# others share, so the later ones are shorter. Only for the estimates printed while building; the
-# pace this run shows scales them (see remaining_build_seconds).
+# others share, so the later ones are short. Measured on 2 cores busy with other work: 739, 200, 10,
+# 32, 18, 38 s (apiserver … kubectl), etcd 46, CoreDNS 256, crictl 92 (24 min in all); these are
+# about two thirds of that. Only for the estimates printed while building: the pace this run shows
+# scales them (remaining_build_seconds).
 declare -A COLD_BUILD_SECONDS=(
-  [kube-apiserver]=300 [kube-controller-manager]=150 [kube-scheduler]=45 [kubelet]=120
-  [kube-proxy]=45 [kubectl]=60 [etcd]=120 [coredns]=180 [crictl]=45 [helm]=120
+  [kube-apiserver]=480 [kube-controller-manager]=130 [kube-scheduler]=10 [kubelet]=20
+  [kube-proxy]=15 [kubectl]=25 [etcd]=30 [coredns]=170 [crictl]=60 [helm]=120
 )
 # Tools this run still has to build (set by build-tools.sh), and the pace seen so far: the
 # seconds the finished builds took against their estimates.
