@@ -29,6 +29,12 @@ import { WRITER_STOP_FILE, parseWriterLog, writerPod, type WriterLog } from './d
 const TABLE = 'SYS.T1';
 const WRITER = 'demo-writer';
 const SCALE_STEPS = [3, 2, 3];
+/**
+ * The pods' requests, instead of the chart's default preset (medium: 500m CPU each, limited to
+ * 750m): three of those and the writer would take most of the local node's 2 cores for requests
+ * alone, and the limit throttles a pod during its SYNC. Shown in the helm install line.
+ */
+const DEMO_RESOURCES = ['--set', 'resources.requests.cpu=100m', '--set', 'resources.requests.memory=256Mi'];
 const MINUTE = 60_000;
 
 class Interrupted extends Error {}
@@ -165,7 +171,7 @@ class Demo {
     this.logs.start();
 
     log(`helm install: one pod; aku's log lines follow, prefixed by pod`);
-    await this.helm(['install', release, CHART_DIR, '--create-namespace', ...this.target.valuesArgs, '--set', 'replicaCount=1'], true);
+    await this.helm(['install', release, CHART_DIR, '--create-namespace', ...this.target.valuesArgs, ...DEMO_RESOURCES, '--set', 'replicaCount=1'], true);
     this.installed = true;
     this.sts = await this.statefulSetName();
     await step('1 pod Ready', () => this.guard(waitReadyPods(this.cluster, release, 1, 10 * MINUTE)));

@@ -104,12 +104,14 @@ describe('demo: the writer', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aku-demo-writer-'));
     try {
       mkdirSync(join(dir, 'bin'));
-      // A stand-in aku-sql: fails the 3rd call, records every statement, asks the writer to stop at the 6th.
+      // A stand-in aku-sql: the 3rd call fails with a server error, the 4th without one; every statement is
+      // recorded; the 6th asks the writer to stop.
       writeFileSync(join(dir, 'bin', 'aku-sql'), `#!/bin/bash
 n=$(( $(wc -l < "${dir}/calls" 2>/dev/null || echo 0) + 1 ))
 printf '%s|%s|%s\\n' "$2" "$4" "$5" >> "${dir}/calls"
 [[ $n == 6 ]] && touch "${dir}/stop"
-if [[ $n == 3 ]]; then echo 'Connect success.'; echo '[ERR-4102E : connection refused]'; exit 1; fi
+if [[ $n == 3 ]]; then echo 'Connect success.'; echo '[ERR-4102E : connection refused]'; echo '[aku-sql] SQL client exited with status 1'; exit 1; fi
+if [[ $n == 4 ]]; then echo 'timeout: sending signal'; exit 124; fi
 exit 0
 `);
       chmodSync(join(dir, 'bin', 'aku-sql'), 0o755);
@@ -119,11 +121,11 @@ exit 0
       });
       const lines = r.stdout.split('\n');
       assert.equal(lines[0], 'writer: inserting into SYS.T1 through svc:20300');
-      assert.deepEqual(lines.slice(1), ['ack 1', 'ack 2', 'fail 3 [ERR-4102E : connection refused]', 'ack 4', 'ack 5', 'ack 6', 'writer: stopped after 6 attempts']);
-      assert.deepEqual(parseWriterLog(r.stdout), { acknowledged: [1, 2, 4, 5, 6], failed: [3] });
+      assert.deepEqual(lines.slice(1), ['ack 1', 'ack 2', 'fail 3 [ERR-4102E : connection refused]', 'fail 4 timeout: sending signal', 'ack 5', 'ack 6', 'writer: stopped after 6 attempts']);
+      assert.deepEqual(parseWriterLog(r.stdout), { acknowledged: [1, 2, 5, 6], failed: [3, 4] });
       const calls = (await execa('cat', [join(dir, 'calls')])).stdout.split('\n');
       assert.equal(calls.length, 6);
-      assert.equal(calls[3], "svc|20300|INSERT INTO SYS.T1 (ID, V) VALUES (4, 'row 4')");
+      assert.equal(calls[4], "svc|20300|INSERT INTO SYS.T1 (ID, V) VALUES (5, 'row 5')");
       assert.ok(existsSync(join(dir, 'stop')));
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -13,7 +13,8 @@ export const WRITER_STOP_FILE = '/tmp/stop';
 
 /**
  * Run by bash with HOST, PORT, TABLE, PAUSE and STOP_FILE in the environment and aku-sql on PATH.
- * One statement per id; a failed write is logged with the client's last output line and is never
+ * One statement per id; a failed write is logged with the server's error (else the client's last
+ * output line) and is never
  * retried under the same id (it may have committed without the answer arriving: such an id is not
  * acknowledged, and the verdict does not count it). The loop ends once STOP_FILE exists, or on
  * SIGTERM (namespace deleted), after the write in flight.
@@ -28,7 +29,9 @@ while ((stop == 0)) && [[ ! -e $STOP_FILE ]]; do
   if out=$(aku-sql --host "$HOST" --port "$PORT" "INSERT INTO $TABLE (ID, V) VALUES ($id, 'row $id')" 2>&1); then
     echo "ack $id"
   else
-    echo "fail $id $(printf '%s' "$out" | tail -n 1 | cut -c1-160)"
+    # The server's error when there is one (aku-sql's own last line only says the client failed).
+    reason=$(grep -o -m1 '\\[ERR-[^]]*\\]' <<<"$out" || printf '%s' "$out" | tail -n 1)
+    echo "fail $id \${reason:0:200}"
     sleep 1
   fi
   sleep "$PAUSE"
