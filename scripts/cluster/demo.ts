@@ -29,6 +29,8 @@ import { WRITER_STOP_FILE, parseWriterLog, writerPod, type WriterLog } from './d
 const TABLE = 'SYS.T1';
 const WRITER = 'demo-writer';
 const SCALE_STEPS = [3, 2, 3];
+/** Seconds the writer keeps writing at each size once its pods are Ready, before the next step. */
+const HOLD_SECONDS = 10;
 /**
  * The pods' requests, instead of the chart's default preset (medium: 500m CPU each, limited to
  * 750m): three of those and the writer would take most of the local node's 2 cores for requests
@@ -100,7 +102,7 @@ class Demo {
   }
 
   /** A command whose output the user sees as it comes (cluster scripts, helm, aku -i). */
-  private async visible(file: string, args: string[], opts: { show?: string[]; timeoutMs: number; filter?: (line: string) => boolean }): Promise<void> {
+  private async visible(file: string, args: string[], opts: { show?: string[]; timeoutMs: number; interruptible?: boolean; filter?: (line: string) => boolean }): Promise<void> {
     if (opts.show) shown(opts.show);
     const child = execa(file, args, {
       reject: false,
@@ -114,7 +116,7 @@ class Demo {
     child.all?.on('data', (chunk: Buffer) => {
       if (!opts.filter) process.stdout.write(chunk);
     });
-    const result = await this.guard(child).finally(() => this.children.delete(child));
+    const result = await (opts.interruptible === false ? child : this.guard(child)).finally(() => this.children.delete(child));
     if (opts.filter) {
       const lines = String(result.all ?? '').split('\n').filter(opts.filter);
       if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
@@ -124,11 +126,11 @@ class Demo {
     }
   }
 
-  private clusterScript(command: string, timeoutMs: number): Promise<void> {
-    return this.visible('bash', [CLUSTER_SCRIPT, command], { timeoutMs });
+  private clusterScript(command: string, timeoutMs: number, interruptible = true): Promise<void> {
+    return this.visible('bash', [CLUSTER_SCRIPT, command], { timeoutMs, interruptible });
   }
 
-  private helm(args: string[], notes: boolean): Promise<void> {
+  private helm(args: string[], notes: boolean, interruptible = true): Promise<void> {
     // Shown as typed in the clone (where it runs).
     const chartArgs = args.map((a) => (a.startsWith(`${REPO_ROOT}/`) ? `./${a.slice(REPO_ROOT.length + 1)}` : a));
     // NOTES repeat the same text on every upgrade: shown once, at the install.
@@ -137,6 +139,7 @@ class Demo {
     return this.visible(this.target.helm, ['-n', this.opts.namespace, ...args], {
       show: ['helm', ...chartArgs.slice(0, 2), '-n', this.opts.namespace, ...chartArgs.slice(2)],
       timeoutMs: 5 * MINUTE,
+      interruptible,
       ...(filter ? { filter } : {}),
     });
   }
@@ -180,8 +183,9 @@ class Demo {
     for (const replicas of SCALE_STEPS) {
       await this.helm(['upgrade', release, CHART_DIR, '--reuse-values', '--set', `replicaCount=${replicas}`], false);
       await step(`${replicas} pods Ready, no other pod left`, () => this.guard(waitReadyPods(this.cluster, release, replicas, 15 * MINUTE)));
+      await this.guard(new Promise((r) => setTimeout(r, HOLD_SECONDS * 1000)));
       const progress = await this.writerLog();
-      log(`writer: ${progress.acknowledged.length} writes acknowledged, ${progress.failed.length} failed so far`);
+      log(`writer: ${progress.acknowledged.length} writes acknowledged, ${progress.failed.length} failed so far (${HOLD_SECONDS} s after ${replicas} pods were Ready)`);
     }
 
     const pod0 = `${this.sts}-0`;
@@ -226,7 +230,7 @@ class Demo {
   private async startWriter(): Promise<void> {
     const service = await this.clientService();
     const sts = await this.cluster.json(['get', 'statefulset', this.sts]);
-    const pod = writerPod(sts, { name: WRITER, host: service.name, port: service.port, table: TABLE, pauseSeconds: 0.2 });
+    const pod = writerPod(sts, { name: WRITER, host: service.name, port: service.port, table: TABLE, pauseSeconds: 0.1 });
     log(`writer: a Pod on the product image inserting into ${TABLE} through Service ${service.name}:${service.port} with aku-sql, one connection per row; it logs "ack <id>" once the client reported success`);
     shown(['kubectl', '-n', this.opts.namespace, 'apply', '-f', '-']);
     const r = await this.guard(run(this.target.kubectl, ['--kubeconfig', this.target.kubeconfig, '-n', this.opts.namespace, 'apply', '-f', '-'], { input: JSON.stringify(pod) }));
@@ -297,6 +301,20 @@ class Demo {
     if (r.exitCode !== 0) throw new Error(describeResult(r));
   }
 
+  /**
+   * Before the namespace goes: every pod leaves through its preStop `aku -p end` while its peers
+   * still resolve (deleting the namespace first removes the headless Service, and each pod's
+   * `aku -p end` then spends its budget on peers it cannot reach: ~2 min instead of seconds).
+   */
+  private async scaleToZero(): Promise<void> {
+    try {
+      await this.helm(['upgrade', this.opts.release, CHART_DIR, '--reuse-values', '--set', 'replicaCount=0'], false, false);
+      await step('0 pods', () => waitFor('every pod of the release gone', 5 * MINUTE, async () => ((await this.cluster.pods(this.opts.release)).length === 0 ? true : undefined), 2000));
+    } catch (e) {
+      warn(`scaling to 0 before deleting the namespace: ${e instanceof Error ? e.message.split('\n')[0] : e}`);
+    }
+  }
+
   private async showState(): Promise<void> {
     const r = await this.cluster.kubectl(['get', 'pods,pvc,statefulset', '-o', 'wide']);
     const events = await this.cluster.kubectl(['get', 'events', '--sort-by=.lastTimestamp']);
@@ -323,8 +341,9 @@ class Demo {
         ]) process.stdout.write(`    ${hint}\n`);
       } else if (down) {
         log('tearing the cluster down (it was down before the demo)');
-        await this.clusterScript('down', 10 * MINUTE);
+        await this.clusterScript('down', 10 * MINUTE, false);
       } else if (this.installed || this.locked || !this.target.local) {
+        if (this.installed) await this.scaleToZero();
         await step(`namespace ${namespace} deleted (the cluster stays up)`, () => this.deleteNamespace());
         if (this.target.local) await run('bash', [CLUSTER_SCRIPT, 'volumes']);
       }
