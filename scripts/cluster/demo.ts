@@ -60,8 +60,14 @@ class Demo {
 
   async run(): Promise<number> {
     const started = Date.now();
+    let firstSignalAt = 0;
     const onSignal = (signal: NodeJS.Signals) => {
-      if (this.interruptedBy) return warn(`${signal} again: still cleaning up, please wait`);
+      if (this.interruptedBy) {
+        // A terminal's Ctrl-C arrives twice (from the terminal, and passed on by tsx's parent process).
+        if (Date.now() - firstSignalAt > 2000) warn(`${signal} again: still cleaning up, please wait`);
+        return;
+      }
+      firstSignalAt = Date.now();
       this.interruptedBy = signal;
       warn(`${signal}: stopping the demo and cleaning up`);
       // A terminal's Ctrl-C reaches the children already (one process group); a SIGTERM sent to this
