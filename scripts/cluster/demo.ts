@@ -342,7 +342,8 @@ class Demo {
           `kubectl -n ${namespace} get pods,svc,pvc`,
           `kubectl -n ${namespace} logs ${WRITER}    # the writer's record`,
           `kubectl -n ${namespace} exec ${this.sts || '<statefulset>'}-0 -- aku-sql 'SELECT COUNT(*) FROM ${TABLE}'`,
-          `helm -n ${namespace} uninstall ${this.opts.release}; kubectl delete namespace ${namespace}`,
+          `helm upgrade ${this.opts.release} ./chart -n ${namespace} --reuse-values --set replicaCount=0   # each pod's aku -p end, then:`,
+          `kubectl delete namespace ${namespace}`,
           ...(this.target.local ? ['npm run cluster -- down'] : []),
         ]) process.stdout.write(`    ${hint}\n`);
       } else if (down) {
