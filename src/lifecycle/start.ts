@@ -15,7 +15,8 @@ import { readProperty, checkServerAllows } from './server-checks.js';
 import { flushAtStartBoundSec, flushWithin } from './flush.js';
 import { clearStartRunning, markStartRunning, stopRequested } from './start-handover.js';
 import type { OutcomeRecorder } from './outcome.js';
-import { podOf, reachSelf, reachServers, shortReason, type Reached, type Server } from './server.js';
+import { reachInOrder } from './ordered-reach.js';
+import { podOf, shortReason, type Reached, type Server } from './server.js';
 
 /**
  * `aku -p start`, in the manual's order:
@@ -72,8 +73,8 @@ async function startSteps(ctx: LifecycleContext, outcome: OutcomeRecorder): Prom
   };
   const { self, reached, states, leaves } = await step(W.connect, async () => {
     await waitForOwnAddress(ctx);
-    const self = await reachSelf(ctx, W.connect);
-    const reached = await reachServers(ctx, topology.peers, W.connect);
+    // A peer busy with another pod's start is waited for as long as a FLUSH at start may take.
+    const { self, reached } = await reachInOrder(ctx, W.connect, flushAtStartBoundSec(ctx.config));
     const states = await readAllStates([self, ...reached.servers.values()]);
     const leaves = new Map(await Promise.all([self, ...reached.servers.values()].map(async (s) => [s.ordinal, await readLeaves(s)] as const)));
     await restoreDdlEnable(ctx, self);
@@ -117,6 +118,8 @@ async function startSteps(ctx: LifecycleContext, outcome: OutcomeRecorder): Prom
   const historyBeforeStart = new Set([...own.values()].filter((s) => s.xsn !== -1).map((s) => s.name));
   await step(W.start, () => startLinks(ctx, self, reached, states, paths));
   if (ctx.config.flushAtStart) await step(W.flush, () => flushResumedLinks(ctx, self, reached, paths, historyBeforeStart));
+  // The peers are not needed any more: their slots go back to other pods' runs now, not after the delay.
+  await Promise.all([...reached.servers.values()].map((peer) => peer.release()));
 
   await step(W.admin, async () => {
     if (topology.self.role === 'SLAVE' && ctx.config.delayStartCompleteTimeSec > 0) {

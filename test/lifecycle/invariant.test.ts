@@ -212,11 +212,7 @@ class Play {
     }
   }
 
-  /**
-   * Every down pod's server boots again and its aku -p start runs, in ordinal order. (All at once,
-   * as independent container restarts would, lets a join miss a slave whose SYSDBA slot another
-   * start holds: reported to the lifecycle owner as finding 5; this becomes concurrent once fixed.)
-   */
+  /** Every down pod's server boots again and their aku -p start runs all at once, as independent container restarts would. */
   async recover(concurrent: Write[]): Promise<void> {
     const back = [...new Set([...this.down, ...this.pending])].filter((i) => i < this.replicas);
     if (back.length === 0) return;
@@ -226,10 +222,7 @@ class Play {
       this.pods.removeCompletionFile(i);
     }
     this.down.clear();
-    const starts = async (): Promise<void> => {
-      for (const i of back.sort((a, b) => a - b)) await this.start(i);
-    };
-    await Promise.all([starts(), this.writes(concurrent)]);
+    await Promise.all([...back.map((i) => this.start(i)), this.writes(concurrent)]);
   }
 
   cut(a: number, b: number): void {

@@ -1,0 +1,100 @@
+import { AltibaseCode, DbError } from '../db/errors.js';
+import { RETRY_UNTIL_DEADLINE } from '../db/session.js';
+import type { ServerNode } from '../topology/index.js';
+import type { LifecycleContext } from './context.js';
+import { LifecycleError } from './errors.js';
+import { podOf, Server, shortReason, type Reached } from './server.js';
+
+/**
+ * How `-p start` takes the SYSDBA slots of this pod's server and of every peer. Altibase admits one
+ * SYSDBA session per server, and a start keeps its slots for its whole run (what it read at
+ * `connect` must stay true while it acts on it), so starts running on several pods at once
+ * (independent container restarts) meet each other's slots.
+ *
+ * A busy slot is a running server, never an absent one: a join that skipped it would skip the
+ * pinning and flushing of its pair and miss its changes. So a busy slot is waited for, up to
+ * `boundSec`; one still busy then fails the run, naming the server (nothing has changed yet; the
+ * next start tries again).
+ *
+ * Waiting must not go in a circle (run A holds slot 1 and waits for 2 while run B holds 2 and waits
+ * for 1). Slots are therefore taken in ordinal order: one attempt at every server at once (absent
+ * pods cost one connect timeout together), then, if some answered busy, every slot above the
+ * lowest busy one is given back and the rest are taken one by one, lowest first. No run waits for a
+ * slot while holding a higher one, so no circle can form; `-p end` never waits while holding one.
+ */
+export async function reachInOrder(ctx: LifecycleContext, where: string, boundSec: number): Promise<{ self: Server; reached: Reached }> {
+  const { topology } = ctx;
+  const busyUntil = ctx.now() + boundSec * 1000;
+  const selfNode: ServerNode = { ordinal: topology.self.ordinal, host: topology.self.host };
+  const nodes = [selfNode, ...topology.peers].sort((a, b) => a.ordinal - b.ordinal);
+  const held = new Map<number, Server>();
+  const busy = new Map<number, unknown>();
+  const unreachable = new Map<number, { node: ServerNode; error: unknown }>();
+
+  await Promise.all(
+    nodes.map(async (node) => {
+      const session = ctx.session(node.host);
+      try {
+        // This pod's own server may still be booting: the configured retries. A peer that does not
+        // answer is normal (a pod that does not exist yet): one attempt.
+        await session.open(node === selfNode ? {} : { retry: false });
+        held.set(node.ordinal, new Server(node, session, ctx));
+      } catch (error) {
+        if (isBusy(error)) busy.set(node.ordinal, error);
+        else if (node === selfNode) throw ownServerUnreachable(ctx, node, error, where);
+        else unreachable.set(node.ordinal, { node, error });
+      }
+    }),
+  );
+
+  if (busy.size > 0) {
+    const lowest = Math.min(...busy.keys());
+    for (const [ordinal, server] of held) if (ordinal > lowest) await server.release();
+    for (const node of nodes.filter((n) => n.ordinal >= lowest && !unreachable.has(n.ordinal))) {
+      const wasBusy = busy.has(node.ordinal);
+      if (wasBusy) ctx.logger.info(where, `${node.host}'s SYSDBA session is in use (another aku run, or an isql -sysdba session there); waiting for it, at most ${boundSec} s.`, { pod: podOf(node.host) });
+      const session = ctx.session(node.host);
+      try {
+        await session.open({ retry: RETRY_UNTIL_DEADLINE, deadline: busyUntil });
+        held.set(node.ordinal, new Server(node, session, ctx));
+        busy.delete(node.ordinal);
+      } catch (error) {
+        if (isBusy(error)) throw slotStayedBusy(ctx, node, error, boundSec, where);
+        if (node === selfNode) throw ownServerUnreachable(ctx, node, error, where);
+        // It answered a moment ago and is gone now (restarting): absent, as any unreachable peer.
+        busy.delete(node.ordinal);
+        held.delete(node.ordinal);
+        unreachable.set(node.ordinal, { node, error });
+      }
+    }
+  }
+
+  for (const { node, error } of unreachable.values()) {
+    ctx.logger.info(where, `${node.host} is not reachable (${shortReason(error)}).`, { pod: podOf(node.host) });
+  }
+  const self = held.get(selfNode.ordinal) as Server;
+  held.delete(selfNode.ordinal);
+  return { self, reached: { servers: held, unreachable } };
+}
+
+function isBusy(error: unknown): boolean {
+  return error instanceof DbError && error.isCode(AltibaseCode.ANOTHER_SYSDBA_SESSION, AltibaseCode.CLIENT_ANOTHER_SYSDBA_SESSION);
+}
+
+function slotStayedBusy(ctx: LifecycleContext, node: ServerNode, error: unknown, boundSec: number, where: string): LifecycleError {
+  const own = node.ordinal === ctx.topology.self.ordinal;
+  return new LifecycleError(
+    `${own ? "this pod's own server" : node.host} kept its SYSDBA session in use for ${boundSec} s (${shortReason(error)}): ` +
+      `another pod's aku run, or an isql -sysdba session on ${podOf(node.host)}. A running server is not skipped as if it were absent ` +
+      `(its pairs would be left out). Nothing was changed; aku -p start will try again — close any isql -sysdba session there if it persists.`,
+    where,
+  );
+}
+
+function ownServerUnreachable(ctx: LifecycleContext, node: ServerNode, error: unknown, where: string): LifecycleError {
+  return new LifecycleError(
+    `cannot reach this pod's own server at ${node.host}:${ctx.config.portNo} (${shortReason(error)}). ` +
+      'Is the server running, started with REMOTE_SYSDBA_ENABLE=1, and is no other SYSDBA session open?',
+    where,
+  );
+}
