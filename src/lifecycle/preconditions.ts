@@ -1,15 +1,16 @@
 import type { ReplicationGroup, ReplicationItem } from '../config/model.js';
 import { countRows, SELECT_REPLICATION_ITEMS, alterReplicationItem, startReplication, stopReplication } from '../sql/index.js';
-import { MASTER_ORDINAL } from '../topology/index.js';
+import { MASTER_ORDINAL, replicationName } from '../topology/index.js';
 import type { LifecycleContext } from './context.js';
 import { LifecycleError } from './errors.js';
 import { hasHistory, type ReplicationStates } from './replication-state.js';
 import { readProperty } from './server-checks.js';
-import type { Reached, Server } from './server.js';
+import { isNameNotResolved, podOf, shortReason, type Reached, type Server } from './server.js';
 
 /**
  * Checks of `-p start` that refuse before anything is changed: an existing object whose items
- * differ from aku.conf, and a MASTER that is not a trustworthy source for a SYNC.
+ * differ from aku.conf, a MASTER that is not a trustworthy source for a SYNC, and a join while a
+ * slave that may hold changes the MASTER lacks is down.
  */
 
 const ITEMS = 'akuRunStart:items';
@@ -110,4 +111,59 @@ async function rowsIn(server: Server, items: ReplicationItem[]): Promise<number>
     total += Number(rows[0]?.ROW_COUNT ?? 0);
   }
   return total;
+}
+
+/**
+ * A join takes the other slaves' changes from two places only: the MASTER's SYNC snapshot, and the
+ * direct pair with each slave, pinned before the snapshot (holdOtherPodsChanges). A slave that is
+ * down can be pinned by nobody, and Altibase does not forward received changes
+ * (altibase-replication.md §0.1): what it wrote that had not reached the MASTER when it went down is
+ * not in the snapshot, and when it returns its new pair toward this pod starts from its current log
+ * position (START of an object without a restart point; Altibase offers no START from a chosen SN).
+ * Those changes would never reach this pod, so the join waits for it.
+ *
+ * "May hold such changes": the MASTER's side of its pair has a restart point (it joined, and
+ * neither `-p end` with a reset nor `-p clean` has reset that pair since). A slave whose name does
+ * not resolve has no pod at all (scaled down or deleted): under OrderedReady it is not created again
+ * while this pod is not Ready, so waiting for it would strand this pod; the join goes on and says
+ * which pod's undelivered changes it cannot have.
+ */
+export function checkNoJoinedSlaveIsDown(
+  ctx: LifecycleContext,
+  self: Server,
+  reached: Reached,
+  states: Map<number, ReplicationStates>,
+  groups: ReplicationGroup[],
+): void {
+  const masterStates = states.get(MASTER_ORDINAL) as ReplicationStates;
+  const down: string[] = [];
+  for (const { node, error } of [...reached.unreachable.values()].sort((a, b) => a.node.ordinal - b.node.ordinal)) {
+    if (node.ordinal === MASTER_ORDINAL || node.ordinal === self.ordinal) continue;
+    const pod = podOf(node.host);
+    const joined = groups.map((g) => replicationName(g, MASTER_ORDINAL, node.ordinal)).filter((name) => hasHistory(masterStates, name));
+    if (joined.length === 0) continue;
+    const pairs = joined.map((name) => `${name} XSN ${masterStates.get(name)?.xsn}`).join(', ');
+    if (isNameNotResolved(error)) {
+      ctx.logger.warn(
+        SOURCE,
+        `${node.host} does not resolve (no such pod: scaled down or deleted) while the MASTER holds replication history with it (${pairs}): ` +
+          `changes made on ${pod} that had not reached the MASTER cannot reach this pod; the join goes on without them (waiting would hold this pod, and under OrderedReady every later pod, for good). ` +
+          `If ${pod} comes back with its volume, those changes reach every pod but this one: run aku -p end, then aku -p start, in this pod once ${pod} has started (it rejoins by TRUNCATE + SYNC and gets them).`,
+        { pod, replication: joined[0] as string },
+      );
+      continue;
+    }
+    down.push(
+      `${node.host} is not reachable (${shortReason(error)}) but the MASTER holds replication history with it (${pairs}); ` +
+        `if ${pod} is gone for good, give up its undelivered changes on the MASTER: ${joined.map((name) => `ALTER REPLICATION ${name} STOP; ALTER REPLICATION ${name} RESET;`).join(' ')} ` +
+        `and delete ${pod} with its volume`,
+    );
+  }
+  if (down.length === 0) return;
+  throw new LifecycleError(
+    `this pod cannot join while a slave that may hold changes the MASTER has not received is down: ${down.join('; ')}. ` +
+      'Altibase does not forward received changes, so those changes would never reach this pod. ' +
+      'Nothing was truncated; aku -p start joins once that pod answers again (its container restarts by itself).',
+    SOURCE,
+  );
 }

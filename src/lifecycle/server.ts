@@ -167,6 +167,6 @@ export async function reachSelf(
 }
 
 /** The client's "cannot resolve the host name" (ODBC and altisim both say so in the message). */
-function isNameNotResolved(error: unknown): boolean {
+export function isNameNotResolved(error: unknown): boolean {
   return error instanceof DbError && error.isCode(AltibaseCode.CLIENT_CANNOT_CONNECT) && /resolve/i.test(error.primary.message);
 }

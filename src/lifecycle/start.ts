@@ -9,7 +9,7 @@ import { LifecycleError } from './errors.js';
 import { ensureObject, readAllStates, stopAndReset } from './objects.js';
 import { withProgress } from './progress.js';
 import { readLeaves, forgetLeaves } from './leaves.js';
-import { checkItemsMatchConfig, checkMasterIsSource } from './preconditions.js';
+import { checkItemsMatchConfig, checkMasterIsSource, checkNoJoinedSlaveIsDown } from './preconditions.js';
 import { hasHistory, type ReplicationStates } from './replication-state.js';
 import { readProperty, checkServerAllows } from './server-checks.js';
 import { flushAtStartBoundSec, flushWithin } from './flush.js';
@@ -91,6 +91,7 @@ async function startSteps(ctx: LifecycleContext, outcome: OutcomeRecorder): Prom
   const master = syncGroups.length > 0 ? await step(W.source, async () => {
     const master = requireMaster(ctx, reached);
     await checkMasterIsSource(ctx, master, self, reached, states, syncGroups);
+    checkNoJoinedSlaveIsDown(ctx, self, reached, states, syncGroups);
     return master;
   }) : undefined;
 

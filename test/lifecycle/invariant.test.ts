@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import type { AkuRun } from '../helpers/sim-pods.js';
-import { podName, SimPods, testConfig } from '../helpers/sim-pods.js';
+import { podHost, podName, SimPods, testConfig } from '../helpers/sim-pods.js';
 
 /**
  * The lifecycle invariant: random sequences of scale-ups, scale-downs, crashes, two pods down at
@@ -38,6 +38,8 @@ const T2_KEYS = 4;
 const LOCAL_KEYS = 3;
 /** SYS.T2 ids from here on fall in partition P2, which aku.conf does not replicate. */
 const P2_BASE = 1000;
+/** SYS.T1 ids of the rows a dying server commits last (each a fresh key, written once). */
+const LAST_WORDS_BASE = 100;
 
 type Table = 'T1' | 'T2' | 'T2L';
 interface Write {
@@ -47,13 +49,18 @@ interface Write {
   pod: number;
   pauseMs: number;
 }
+/** A slave below the joining pod whose server dies as the join runs (`afterMs` after it began). */
+interface Kill {
+  pod: number;
+  afterMs: number;
+}
 type Step =
   | { kind: 'write'; write: Write }
-  | { kind: 'scale-up'; during: Write[] }
+  | { kind: 'scale-up'; during: Write[]; kill?: Kill }
   | { kind: 'scale-down'; during: Write[] }
   | { kind: 'crash'; pod: number; during: Write[] }
   | { kind: 'down2'; a: number; b: number }
-  | { kind: 'recover'; during: Write[] }
+  | { kind: 'recover'; which: number; during: Write[] }
   | { kind: 'cut'; a: number; b: number }
   | { kind: 'heal' };
 
@@ -70,10 +77,14 @@ function stepArbitrary(withCuts: boolean): fc.Arbitrary<Step> {
   const choices: { weight: number; arbitrary: fc.Arbitrary<Step> }[] = [
     { weight: 8, arbitrary: write.map((w) => ({ kind: 'write' as const, write: w })) },
     { weight: 3, arbitrary: during.map((d) => ({ kind: 'scale-up' as const, during: d })) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('scale-up' as const), during, kill: fc.record({ pod: fc.nat(SERVERS - 1), afterMs: fc.integer({ min: 0, max: 40 }) }) }),
+    },
     { weight: 2, arbitrary: during.map((d) => ({ kind: 'scale-down' as const, during: d })) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('crash' as const), pod: fc.nat(SERVERS - 1), during }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('down2' as const), a: fc.nat(SERVERS - 1), b: fc.nat(SERVERS - 1) }) },
-    { weight: 1, arbitrary: during.map((d) => ({ kind: 'recover' as const, during: d })) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('recover' as const), which: fc.nat(2 ** SERVERS - 1), during }) },
   ];
   if (withCuts) {
     choices.push({ weight: 1, arbitrary: fc.record({ kind: fc.constant('cut' as const), a: fc.nat(SERVERS - 1), b: fc.nat(SERVERS - 1) }) });
@@ -137,10 +148,10 @@ class Play {
     return this.down.size > 0 || this.cuts.size > 0 || this.pending.size > 0;
   }
 
-  private async start(i: number, concurrent: Write[] = []): Promise<void> {
+  private async start(i: number, concurrent: Write[] = [], kill?: Kill): Promise<void> {
     this.inService.delete(i);
     this.starting.add(i);
-    const [run] = await Promise.all([this.pods.aku(i, 'start'), this.writes(concurrent)]).finally(() => this.starting.delete(i));
+    const [run] = await Promise.all([this.pods.aku(i, 'start'), this.writes(concurrent), kill ? this.killLater(kill) : undefined]).finally(() => this.starting.delete(i));
     this.noteRun(`start@${i}`, run);
     if (run.code === 0) {
       this.pending.delete(i);
@@ -154,11 +165,35 @@ class Play {
     this.pending.add(i);
   }
 
-  async scaleUp(concurrent: Write[] = []): Promise<void> {
+  /**
+   * A server dies on its own (node failure) while another pod's start runs; its pod stays, down.
+   * It commits a row of its own just before (a fresh key no other write uses), which most likely
+   * has not reached the MASTER when it dies.
+   */
+  private async killLater(kill: Kill): Promise<void> {
+    await sleep(kill.afterMs);
+    if (this.down.has(kill.pod)) return;
+    if (this.inService.has(kill.pod)) {
+      const id = LAST_WORDS_BASE + this.nextValue;
+      const value = `v${this.nextValue++}`;
+      if (await this.exec(kill.pod, `INSERT INTO SYS.T1 VALUES (${id}, '${value}')`)) {
+        this.rowsOf('T1').set(id, value);
+        this.history.push(`INSERT(T1:${id}=${value})@${kill.pod}`);
+      }
+    }
+    this.history.push(`down@${kill.pod}`);
+    this.pods.cluster.kill(podName(kill.pod));
+    this.down.add(kill.pod);
+    this.inService.delete(kill.pod);
+    this.pending.delete(kill.pod);
+  }
+
+  async scaleUp(concurrent: Write[] = [], kill?: Kill): Promise<void> {
     // OrderedReady: a StatefulSet creates pod i only once every lower pod is Running and Ready.
     if (this.replicas >= SERVERS || this.down.size > 0 || this.pending.size > 0) return;
     const i = this.replicas++;
     if (this.created.has(i)) {
+      this.pods.cluster.addHost(podHost(i), this.pods.cluster.server(podName(i)).address); // the pod exists again
       this.pods.restartPod(i); // the PVC is kept: the server comes back with its old data
     } else {
       await this.pods.addPod(i);
@@ -169,7 +204,9 @@ class Play {
       }
     }
     this.history.push(`scale-up→${i}`);
-    await this.start(i, concurrent);
+    // OrderedReady created pod i while every lower pod was Ready; one of the slaves may still fail as it joins.
+    const victim = kill && i > 1 ? { pod: 1 + (kill.pod % (i - 1)), afterMs: kill.afterMs } : undefined;
+    await this.start(i, concurrent, victim);
   }
 
   async scaleDown(concurrent: Write[]): Promise<void> {
@@ -188,6 +225,8 @@ class Play {
     // Kubernetes removes the pod whatever preStop answered.
     this.pending.delete(i);
     this.pods.cluster.shutdown(podName(i));
+    // The pod is deleted: its name leaves the headless Service's DNS.
+    this.pods.cluster.removeHost(podHost(i));
     this.replicas--;
     if (run && run.code !== 0) this.leftWithChanges.add(i);
   }
@@ -212,16 +251,23 @@ class Play {
     }
   }
 
-  /** Every down pod's server boots again and their aku -p start runs all at once, as independent container restarts would. */
-  async recover(concurrent: Write[]): Promise<void> {
-    const back = [...new Set([...this.down, ...this.pending])].filter((i) => i < this.replicas);
+  /**
+   * Down pods' servers boot again and the aku -p start of those and of pending pods runs all at
+   * once, as independent container restarts would. `which` (a bit per ordinal) picks some of them,
+   * the others staying down or pending for a later recover: containers come back one by one, so a
+   * pod can join while another slave is still down. No bit of a candidate set: all of them.
+   */
+  async recover(concurrent: Write[], which = 2 ** SERVERS - 1): Promise<void> {
+    const candidates = [...new Set([...this.down, ...this.pending])].filter((i) => i < this.replicas);
+    const picked = candidates.filter((i) => (which >> i) & 1);
+    const back = picked.length > 0 ? picked : candidates;
     if (back.length === 0) return;
     this.history.push(`recover@${back.join(',')}`);
-    for (const i of this.down) {
+    for (const i of back.filter((p) => this.down.has(p))) {
       this.pods.cluster.start(podName(i));
       this.pods.removeCompletionFile(i);
+      this.down.delete(i);
     }
-    this.down.clear();
     await Promise.all([...back.map((i) => this.start(i)), this.writes(concurrent)]);
   }
 
@@ -431,7 +477,7 @@ async function play(pace: Pace, steps: Step[]): Promise<void> {
           await p.write(s.write);
           break;
         case 'scale-up':
-          await p.scaleUp(s.during);
+          await p.scaleUp(s.during, s.kill);
           break;
         case 'scale-down':
           await p.scaleDown(s.during);
@@ -443,7 +489,7 @@ async function play(pace: Pace, steps: Step[]): Promise<void> {
           p.down2(s.a, s.b);
           break;
         case 'recover':
-          await p.recover(s.during);
+          await p.recover(s.during, s.which);
           break;
         case 'cut':
           p.cut(s.a, s.b);

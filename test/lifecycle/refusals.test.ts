@@ -133,6 +133,21 @@ const refusals: Refusal[] = [
     where: 'akuRunStart:source',
     message: /the MASTER pod altibase-sts-0\.altibase-svc cannot be reached .* Nothing was truncated/,
   },
+  {
+    name: 'a join while a slave that holds history with the MASTER is down',
+    async setUp(pods) {
+      await pods.startPods([0, 1]);
+      pods.cluster.cut('altibase-sts-0', 'altibase-sts-1', 'replication');
+      await pods.app(1, "INSERT INTO SYS.T1 VALUES (1, 'not yet on the MASTER')");
+      pods.cluster.kill('altibase-sts-1');
+      pods.cluster.heal('altibase-sts-0', 'altibase-sts-1', 'replication');
+      await pods.addPod(2);
+      await pods.sysdba(2, "INSERT INTO SYS.T1 VALUES (7, 'old row on 2')");
+      return { pod: 2, watched: [0, 2] };
+    },
+    where: 'akuRunStart:source',
+    message: /this pod cannot join while a slave that may hold changes the MASTER has not received is down: altibase-sts-1\.altibase-svc is not reachable .*Nothing was truncated; aku -p start joins once that pod answers again/,
+  },
 ];
 
 describe('refusals of -p start: exit 1, the message, nothing changed (altisim in-process)', function () {
