@@ -35,9 +35,13 @@ export async function reachInOrder(ctx: LifecycleContext, where: string, boundSe
     nodes.map(async (node) => {
       const session = ctx.session(node.host);
       try {
-        // This pod's own server may still be booting: the configured retries. A peer that does not
-        // answer is normal (a pod that does not exist yet): one attempt.
-        await session.open(node === selfNode ? {} : { retry: false });
+        // One attempt: a peer that does not answer is normal (a pod that does not exist yet), and a
+        // busy slot is waited for below, in order. This pod's own server may still be booting: it
+        // gets the configured retries, unless it answered busy.
+        await session.open({ retry: false }).catch((error: unknown) => {
+          if (node !== selfNode || isBusy(error)) throw error;
+          return session.open({});
+        });
         held.set(node.ordinal, new Server(node, session, ctx));
       } catch (error) {
         if (isBusy(error)) busy.set(node.ordinal, error);
