@@ -118,7 +118,7 @@ async function startSteps(ctx: LifecycleContext, outcome: OutcomeRecorder): Prom
 
   const historyBeforeStart = new Set([...own.values()].filter((s) => s.xsn !== -1).map((s) => s.name));
   await step(W.start, () => startLinks(ctx, self, reached, states, paths));
-  if (ctx.config.flushAtStart) await step(W.flush, () => flushResumedLinks(ctx, self, reached, paths, historyBeforeStart));
+  if (ctx.config.flushAtStart) await step(W.flush, () => flushResumedLinks(ctx, self, reached, states, paths, historyBeforeStart));
   // The peers are not needed any more: their slots go back to other pods' runs now, not after the delay.
   await Promise.all([...reached.servers.values()].map((peer) => peer.release()));
 
@@ -513,14 +513,25 @@ async function startTowardAbsentPeer(ctx: LifecycleContext, self: Server, own: R
 }
 
 /**
- * FLUSH for pairs that resumed with history, all within one bound (flushAtStartBoundSec): this
+ * FLUSH for pairs that resumed with history on both sides, all within one bound (flushAtStartBoundSec): this
  * pod sends what it had not sent (`FLUSH ALL`: nobody writes here yet, ADMIN_MODE is 1), and each
  * reached pod sends what it had not sent to this one (`FLUSH`, whose target is fixed when issued,
  * so writers on that pod cannot make it chase). A FLUSH that runs out of time leaves replication
  * running: the started sender delivers the rest when the link heals.
  */
-async function flushResumedLinks(ctx: LifecycleContext, self: Server, reached: Reached, paths: Map<string, Path>, history: Set<string>): Promise<void> {
-  const links = ctx.topology.links.filter((l) => paths.get(l.group.prefix) === 'resume' && history.has(l.name) && reached.servers.has(l.peer.ordinal));
+async function flushResumedLinks(
+  ctx: LifecycleContext,
+  self: Server,
+  reached: Reached,
+  states: Map<number, ReplicationStates>,
+  paths: Map<string, Path>,
+  history: Set<string>,
+): Promise<void> {
+  // A peer side without history (not joined yet, reset, or dropped by -p clean) was not started
+  // (startLinks): a FLUSH toward it could only wait out the bound.
+  const links = ctx.topology.links.filter(
+    (l) => paths.get(l.group.prefix) === 'resume' && history.has(l.name) && reached.servers.has(l.peer.ordinal) && hasHistory(states.get(l.peer.ordinal) as ReplicationStates, l.name),
+  );
   if (links.length === 0) return;
   const boundSec = flushAtStartBoundSec(ctx.config);
   const deadline = ctx.now() + boundSec * 1000;

@@ -174,4 +174,19 @@ describe('aku -p start paths (altisim in-process)', function () {
     assert.ok(messages(slave).includes('Sync tables from MASTER Server.'));
     assert.deepEqual(await pods.converged([0, 1]), ['1:m']);
   });
+
+  it('a MASTER start after a slave left with -p clean while the MASTER was down flushes no pair with that slave', async () => {
+    pods = new SimPods(testConfig({ flushTimeoutAtStartSec: 2 }));
+    await pods.startPods([0, 1]);
+    pods.cluster.kill('altibase-sts-0');
+    const clean = await pods.aku(1, 'clean');
+    assert.equal(clean.code, 0, clean.lines.join('\n'));
+    pods.cluster.start('altibase-sts-0');
+    pods.removeCompletionFile(0);
+    const run = await pods.aku(0, 'start');
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.ok(messages(run).some((m) => m.startsWith('altibase-sts-1 left AKU_REP_01 deliberately')), run.lines.join('\n'));
+    // Its sender toward pod 1 can never deliver (pod 1 has no AKU_REP_01): a FLUSH would wait out the bound.
+    assert.deepEqual(run.lines.filter((l) => l.includes('[sql]') && /AKU_REP_01 FLUSH/.test(l)), []);
+  });
 });
