@@ -28,7 +28,7 @@ export async function reachInOrder(ctx: LifecycleContext, where: string, boundSe
   const selfNode: ServerNode = { ordinal: topology.self.ordinal, host: topology.self.host };
   const nodes = [selfNode, ...topology.peers].sort((a, b) => a.ordinal - b.ordinal);
   const held = new Map<number, Server>();
-  const busy = new Map<number, unknown>();
+  const busy = new Set<number>();
   const unreachable = new Map<number, { node: ServerNode; error: unknown }>();
 
   await Promise.all(
@@ -44,7 +44,7 @@ export async function reachInOrder(ctx: LifecycleContext, where: string, boundSe
         });
         held.set(node.ordinal, new Server(node, session, ctx));
       } catch (error) {
-        if (isBusy(error)) busy.set(node.ordinal, error);
+        if (isBusy(error)) busy.add(node.ordinal);
         else if (node === selfNode) throw ownServerUnreachable(ctx, node, error, where);
         else unreachable.set(node.ordinal, { node, error });
       }
@@ -52,23 +52,28 @@ export async function reachInOrder(ctx: LifecycleContext, where: string, boundSe
   );
 
   if (busy.size > 0) {
-    const lowest = Math.min(...busy.keys());
+    const lowest = Math.min(...busy);
     for (const [ordinal, server] of held) if (ordinal > lowest) await server.release();
     for (const node of nodes.filter((n) => n.ordinal >= lowest && !unreachable.has(n.ordinal))) {
       const wasBusy = busy.has(node.ordinal);
       if (wasBusy) ctx.logger.info(where, `${node.host}'s SYSDBA session is in use (another aku run, or an isql -sysdba session there); waiting for it, at most ${boundSec} s.`, { pod: podOf(node.host) });
       const session = ctx.session(node.host);
       try {
-        await session.open({ retry: RETRY_UNTIL_DEADLINE, deadline: busyUntil });
+        // A slot given back above gets at least one connect timeout, even when a lower one took the whole bound.
+        const deadline = Math.max(busyUntil, ctx.now() + ctx.config.connectTimeoutSec * 1000);
+        await session.open({ retry: RETRY_UNTIL_DEADLINE, deadline });
         held.set(node.ordinal, new Server(node, session, ctx));
         busy.delete(node.ordinal);
       } catch (error) {
-        if (isBusy(error)) throw slotStayedBusy(ctx, node, error, boundSec, where);
+        // Every server here answered a moment ago: it is running, so it is never taken for absent.
+        // The last attempt may be the session's own "time budget used up" after busy answers.
+        if (isBusy(error) || (error instanceof DbError && error.timedOutByAku)) throw slotStayedBusy(ctx, node, error, boundSec, where);
         if (node === selfNode) throw ownServerUnreachable(ctx, node, error, where);
-        // It answered a moment ago and is gone now (restarting): absent, as any unreachable peer.
-        busy.delete(node.ordinal);
-        held.delete(node.ordinal);
-        unreachable.set(node.ordinal, { node, error });
+        throw new LifecycleError(
+          `${node.host} answered a moment ago but not now (${shortReason(error)}); it is not taken for absent, since it may hold changes this start must not skip. ` +
+            'Nothing was changed; aku -p start will try again.',
+          where,
+        );
       }
     }
   }
@@ -88,7 +93,7 @@ function isBusy(error: unknown): boolean {
 function slotStayedBusy(ctx: LifecycleContext, node: ServerNode, error: unknown, boundSec: number, where: string): LifecycleError {
   const own = node.ordinal === ctx.topology.self.ordinal;
   return new LifecycleError(
-    `${own ? "this pod's own server" : node.host} kept its SYSDBA session in use for ${boundSec} s (${shortReason(error)}): ` +
+    `${own ? "this pod's own server" : node.host} kept its SYSDBA session in use for ${boundSec} s (${isBusy(error) ? shortReason(error) : 'ERR-41041 until the bound ran out'}): ` +
       `another pod's aku run, or an isql -sysdba session on ${podOf(node.host)}. A running server is not skipped as if it were absent ` +
       `(its pairs would be left out). Nothing was changed; aku -p start will try again — close any isql -sysdba session there if it persists.`,
     where,
