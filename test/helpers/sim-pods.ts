@@ -224,11 +224,13 @@ function killable(
     close: () => session.close(),
     release: () => session.release(),
     query: async (sql, options) => {
-      counter.statements++;
-      if (killAt !== undefined && counter.statements >= killAt) counter.killed = true;
+      // This statement's number, taken before any await: statements to several servers run in
+      // parallel, and the shared counter moves on while this one waits.
+      const n = ++counter.statements;
+      if (killAt !== undefined && n >= killAt) counter.killed = true;
       if (counter.killed) throw new Error(`aku was killed before: ${sql}`);
       await before?.(sql, session.server);
-      if (killAfter !== undefined && counter.statements === killAfter) {
+      if (killAfter !== undefined && n === killAfter) {
         await session.query(sql, options).catch(() => undefined);
         counter.killed = true;
         throw new Error(`aku was killed before the reply to: ${sql}`);
