@@ -4,6 +4,7 @@ import { MASTER_ORDINAL, replicationName } from '../topology/index.js';
 import type { LifecycleContext } from './context.js';
 import { LifecycleError } from './errors.js';
 import { hasHistory, type ReplicationStates } from './replication-state.js';
+import { readLineage } from './lineage.js';
 import { readProperty } from './server-checks.js';
 import { isNameNotResolved, podOf, shortReason, type Reached, type Server } from './server.js';
 
@@ -69,7 +70,8 @@ function parseItemKey(key: string): ReplicationItem {
  * Never SYNC from a MASTER that is not a trustworthy source (a SYNC truncates this pod first):
  * one whose own `-p start` has not completed (ADMIN_MODE 1: still starting, ending, or it flagged
  * a MASTER failure), or one that looks freshly created — no replication history and empty
- * replicated tables — while this pod or a reached slave holds data.
+ * replicated tables — while this pod or a reached slave holds data that does not descend from
+ * the MASTER's own database (lineage.ts: a MASTER emptied by deletes stays a source).
  */
 export async function checkMasterIsSource(
   ctx: LifecycleContext,
@@ -92,8 +94,15 @@ export async function checkMasterIsSource(
   const items = groups.flatMap((g) => g.items);
   if ((await rowsIn(master, items)) > 0) return;
   const slaves = [self, ...[...reached.servers.values()].filter((s) => s.ordinal !== MASTER_ORDINAL)];
+  const masterLineage = await readLineage(master);
   for (const slave of slaves) {
     const rows = await rowsIn(slave, items);
+    if (rows > 0 && masterLineage !== undefined && (await readLineage(slave)) === masterLineage) {
+      // The same database the slave was synchronised from, emptied by ordinary deletes.
+      ctx.logger.info(SOURCE, `the MASTER ${master.host} holds no rows and no replication history, but ${slave.host}'s data descends from the same database ` +
+        `(lineage ${masterLineage}): its tables were emptied on purpose, so it is the source.`, { pod: slave.pod });
+      continue;
+    }
     if (rows > 0) {
       throw new LifecycleError(
         `the MASTER ${master.host} looks freshly created (no replication history, its replicated tables empty) while ${slave.host} holds ${rows} rows: ` +

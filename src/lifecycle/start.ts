@@ -10,6 +10,7 @@ import { ensureObject, readAllStates, stopAndReset } from './objects.js';
 import { withProgress } from './progress.js';
 import { readLeaves, forgetLeaves } from './leaves.js';
 import { checkItemsMatchConfig, checkMasterIsSource, checkNoJoinedSlaveIsDown } from './preconditions.js';
+import { ensureLineage, readLineage, writeLineage } from './lineage.js';
 import { hasHistory, type ReplicationStates } from './replication-state.js';
 import { readProperty, checkServerAllows } from './server-checks.js';
 import { flushAtStartBoundSec, flushWithin } from './flush.js';
@@ -99,6 +100,7 @@ async function startSteps(ctx: LifecycleContext, outcome: OutcomeRecorder): Prom
     const missing = topology.links.filter((l) => !own.has(l.name)).length;
     await checkServerAllows(ctx, self, own, missing);
     await createOwnObjects(ctx, self, own);
+    if (topology.self.role === 'MASTER') await ensureLineage(self, new Date(ctx.now()));
   });
 
   if (master) {
@@ -109,6 +111,9 @@ async function startSteps(ctx: LifecycleContext, outcome: OutcomeRecorder): Prom
     await step(W.truncate, () => truncateTables(ctx, self, syncGroups));
     await step(W.sync, async () => {
       await syncFromMaster(ctx, master, self, syncGroups);
+      // This pod's data now descends from the MASTER's database (lineage.ts).
+      const lineage = await readLineage(master);
+      if (lineage !== undefined) await writeLineage(self, lineage, new Date(ctx.now()));
       // The pod is back in these pairs: they are no longer left, on either side.
       const rejoined = ctx.topology.links.filter((l) => syncGroups.includes(l.group)).map((l) => l.name);
       await forgetLeaves(self, rejoined, leaves.get(self.ordinal) as Map<string, string>);

@@ -134,3 +134,19 @@ function port(value: number): number {
   if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`refusing replication port ${value}`);
   return value;
 }
+
+/**
+ * The lineage of a server's data (docs/lifecycle.md, "Lineage"): on the MASTER, the id it made
+ * for its database the first time aku started it; on a slave, the id of the MASTER it last
+ * synchronised from. Not replicated: each server keeps its own row.
+ */
+export const LINEAGE_TABLE = 'SYS.AKU_LINEAGE';
+export const CREATE_LINEAGE_TABLE = `CREATE TABLE ${LINEAGE_TABLE} (LINEAGE_ID VARCHAR(40) PRIMARY KEY, SINCE VARCHAR(32))`;
+export const SELECT_LINEAGE = `SELECT LINEAGE_ID, SINCE FROM ${LINEAGE_TABLE}`;
+export const DELETE_LINEAGE = `DELETE FROM ${LINEAGE_TABLE}`;
+
+export function insertLineage(id: string, since: string): string {
+  if (!/^[0-9a-f-]{1,40}$/.test(id)) throw new Error(`refusing lineage id ${JSON.stringify(id)}`);
+  if (!/^[0-9TZ:.-]{1,32}$/.test(since)) throw new Error(`refusing timestamp ${JSON.stringify(since)}`);
+  return `INSERT INTO ${LINEAGE_TABLE} VALUES ('${id}', '${since}')`;
+}
