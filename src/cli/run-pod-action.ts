@@ -51,6 +51,11 @@ export async function runPodAction(action: PodAction, options: PodActionOptions,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       now: () => Date.now(),
       progressIntervalSec: Number(env.AKU_PROGRESS_INTERVAL_SEC) || 10,
+      // Loaded here, on use: only -p end asks, so -i and -p start never load the Kubernetes client.
+      stopReason: async (boundMs) => {
+        const { readStopReason } = await import('../kube/stop-facts.js');
+        return readStopReason({ env, stsName: config.stsName, podName: topology.self.podName, ordinal: topology.self.ordinal, boundMs });
+      },
     };
   } catch (error) {
     if (isConfigError(error) || error instanceof PodIdentityError) {

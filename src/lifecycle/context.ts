@@ -2,6 +2,7 @@ import type { AkuConfig } from '../config/model.js';
 import type { Row } from '../db/driver.js';
 import type { Logger } from '../log/logger.js';
 import type { ServerNode, Topology } from '../topology/index.js';
+import type { StopReason } from './stop-reason.js';
 
 export interface OpenOptions {
   /** `false`: one attempt (an absent pod is normal, not worth AKU_QUERY_RETRY_COUNT waits). */
@@ -50,6 +51,11 @@ export interface LifecycleContext {
   now(): number;
   /** Seconds between progress lines of a long SYNC or FLUSH. */
   progressIntervalSec: number;
+  /**
+   * Why this pod stops, for `-p end`: the CLI reads the Kubernetes API (src/kube/stop-facts.ts),
+   * tests give a reason. Must answer within `boundMs`; a rejection counts as an unknown reason.
+   */
+  stopReason(boundMs: number): Promise<StopReason>;
 }
 
 export type { ServerNode };

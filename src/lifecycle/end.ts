@@ -9,28 +9,35 @@ import { clearEndRunning, clearStartRunning, markEndRunning, requestStop, runnin
 import type { OutcomeRecorder } from './outcome.js';
 import { hasHistory, readStates, type ReplicationStates } from './replication-state.js';
 import { podOf, reachSelf, reachServers, shortReason, type Reached, type Server } from './server.js';
+import { describe, settlementOf, type Settlement, type StopReason } from './stop-reason.js';
 
 /**
  * `aku -p end` (preStop), one function per step; the step's name is its `[akuRunEnd:step]` tag:
- *   role → handover → connect → admin → flush → stop → settle → complete
+ *   role → handover → connect → admin → flush → stop → reason → settle → complete
  *
  * Kubernetes kills the pod when the grace period ends, so the run fits AKU_END_TIME_BUDGET:
  * every statement carries the run's deadline into the session layer (retries included), and
  * every FLUSH is bounded.
  *
- * A pair is left consistent on both sides, never half (no RESET of one side only). On a slave
- * with AKU_REPLICATION_RESET_AT_END, the pairs are reset on both sides only when every change
- * was delivered; if one pair could not deliver (peer unreachable, FLUSH not finished, budget
- * out), every pair of this pod keeps its restart point on both sides, the run names what it
- * kept and why and exits 1, and the pod's next `-p start` resumes and delivers the changes
- * (FLUSH, not TRUNCATE + SYNC). All pairs, not only the undelivered one: a single reset pair
- * would send the next start down the SYNC path, which resets the others too.
+ * Why the pod stops (stop-reason.ts, read from the Kubernetes API while the other steps run) decides
+ * what `settle` does: a pod that leaves for good (scale-down, uninstall with its volumes) is
+ * decommissioned — both sides of its pairs reset — while a pod that comes back (restart, rolling
+ * update, drain, deleted pod) keeps both sides, so its next start resumes with FLUSH instead of
+ * TRUNCATE + SYNC. When the reason cannot be known, AKU_REPLICATION_RESET_AT_END decides.
+ *
+ * A pair is left consistent on both sides, never half (no RESET of one side only). Pairs are
+ * reset only when every change was delivered; if one pair could not deliver (peer unreachable,
+ * FLUSH not finished, budget out), every pair of this pod keeps its restart point on both sides,
+ * the run names what it kept and why and exits 1, and the pod's next `-p start` resumes and
+ * delivers the changes. All pairs, not only the undelivered one: a single reset pair would send
+ * the next start down the SYNC path, which resets the others too.
  */
 
 const W = {
   role: 'akuRunEnd:role',
   handover: 'akuRunEnd:handover',
   connect: 'akuRunEnd:connect',
+  reason: 'akuRunEnd:reason',
   admin: 'akuRunEnd:admin',
   flush: 'akuRunEnd:flush',
   stop: 'akuRunEnd:stop',
@@ -43,6 +50,16 @@ const W = {
  * at once): as many as fit before the deadline, which is what bounds them.
  */
 const UNTIL_DEADLINE = RETRY_UNTIL_DEADLINE;
+
+/**
+ * The longest the Kubernetes API may take to say why the pod stops: a few seconds, and never more
+ * than a fifth of AKU_END_TIME_BUDGET. It is read while connect, admin, flush and stop run, so it
+ * costs the run nothing unless those finish first.
+ */
+const REASON_BOUND_MS = 5000;
+const REASON_BUDGET_FRACTION = 0.2;
+/** Beyond the API's bound, for loading the client on a busy node; the whole read never takes more than half the budget. */
+const REASON_LOAD_ALLOWANCE_MS = 10000;
 
 /** Seconds kept back from flushing for STOP and RESET. */
 const RESERVE_FRACTION = 0.3;
@@ -58,6 +75,8 @@ interface EndRun {
   own?: ReplicationStates;
   /** Pairs whose changes may not all have reached the peer, with why. */
   undelivered: Map<string, string>;
+  /** What `settle` does, from why the pod stops. */
+  settlement?: Settlement;
 }
 
 export async function runEnd(ctx: LifecycleContext, outcome: OutcomeRecorder): Promise<void> {
@@ -65,11 +84,14 @@ export async function runEnd(ctx: LifecycleContext, outcome: OutcomeRecorder): P
   markEndRunning(ctx.completionFile);
   try {
     await outcome.step(W.role, async () => announceRole(run));
+    const reason = readReason(ctx);
     await outcome.step(W.handover, () => stopRunningStart(run));
     await outcome.step(W.connect, () => connect(run));
     await outcome.step(W.admin, () => refuseNewSessions(run));
     await outcome.step(W.flush, () => flushOwnChanges(run));
     await outcome.step(W.stop, () => stopPairs(run));
+    // Read in the background since the run began: only settle needs it.
+    await outcome.step(W.reason, async () => decide(run, await reason));
     await outcome.step(W.settle, () => settlePairs(run));
   } finally {
     // The startupProbe's file goes in every case: this pod is no longer started.
@@ -104,6 +126,38 @@ async function stopRunningStart({ ctx, deadline }: EndRun): Promise<void> {
   }
   clearStartRunning(file);
   ctx.logger.info(W.handover, 'aku -p start is no longer running; ending.');
+}
+
+/**
+ * Asks the context why the pod stops, within the bound; a failure or a late answer is an unknown
+ * reason (the fallback names it). The guard timer is real time and unref'd: it never holds the
+ * process open.
+ */
+function readReason(ctx: LifecycleContext): Promise<StopReason> {
+  const boundMs = Math.max(1000, Math.min(REASON_BOUND_MS, ctx.config.endTimeBudgetSec * 1000 * REASON_BUDGET_FRACTION));
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<StopReason>((resolve) => {
+    const guardMs = Math.max(boundMs, Math.min(boundMs + REASON_LOAD_ALLOWANCE_MS, (ctx.config.endTimeBudgetSec * 1000) / 2));
+    timer = setTimeout(() => resolve({ kind: 'unknown', why: `no answer within ${guardMs / 1000} s` }), guardMs);
+    timer.unref();
+  });
+  const asked = ctx.stopReason(boundMs).catch((error: unknown): StopReason => ({ kind: 'unknown', why: shortReason(error) }));
+  return Promise.race([asked, late]).finally(() => clearTimeout(timer));
+}
+
+/** Logs why the pod stops and what `settle` will do, and records both in the outcome. */
+function decide(run: EndRun, reason: StopReason): void {
+  const { ctx, outcome } = run;
+  const settlement = settlementOf(reason, ctx.config.replicationResetAtEnd);
+  run.settlement = settlement;
+  outcome.stop = { reason, ...settlement };
+  ctx.logger.info(W.reason, `This pod stops for: ${describe(reason)}.`);
+  if (settlement.source === 'AKU_REPLICATION_RESET_AT_END' && reason.kind === 'unknown') ctx.logger.warn(W.reason, `${capitalised(settlement.words)}.`);
+  else ctx.logger.info(W.reason, `${capitalised(settlement.words)}.`);
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 async function connect(run: EndRun): Promise<void> {
@@ -267,18 +321,38 @@ async function onEachServer(
 }
 
 /**
- * RESET both sides of every pair, or keep both sides of every pair: a slave with
- * AKU_REPLICATION_RESET_AT_END whose changes were all delivered resets; anything else keeps
- * (the MASTER is never reset, decision 2).
+ * RESET both sides of every pair, or keep both sides of every pair: a slave being decommissioned
+ * (settlement `reset`) whose changes were all delivered resets; a pair that could not deliver
+ * keeps every pair (exit 1); a deliberate keep (a restart) keeps every pair and succeeds. The
+ * MASTER is never reset (decision 2).
  */
 async function settlePairs(run: EndRun): Promise<void> {
   const { ctx } = run;
-  const resets = ctx.topology.self.role === 'SLAVE' && ctx.config.replicationResetAtEnd;
-  if (resets && run.undelivered.size === 0) {
+  const settlement = run.settlement ?? settlementOf({ kind: 'unknown', why: 'not read' }, ctx.config.replicationResetAtEnd);
+  const resets = ctx.topology.self.role === 'SLAVE' && settlement.settle === 'reset';
+  if (run.undelivered.size > 0) {
+    keepBothSides(run);
+    return;
+  }
+  if (resets) {
     await resetBothSides(run);
     return;
   }
-  if (run.undelivered.size > 0) keepBothSides(run);
+  keepDeliberately(run, settlement);
+}
+
+/** Every change was delivered and the pod comes back (or is the MASTER): both sides keep their restart points. */
+function keepDeliberately(run: EndRun, settlement: Settlement): void {
+  const { ctx, outcome } = run;
+  const self = run.self as Server;
+  const why = ctx.topology.self.role === 'MASTER' && settlement.settle === 'reset'
+    ? 'the MASTER is never reset (decision 2)'
+    : `deliberate keep: ${run.outcome.stop ? describe(run.outcome.stop.reason) : settlement.words}`;
+  const kept = ctx.topology.links.filter((l) => run.own?.has(l.name));
+  for (const link of kept) outcome.pair(link.name, self.pod, 'kept', why);
+  if (kept.length > 0) {
+    ctx.logger.info(W.settle, `${kept.map((l) => l.name).join(', ')} kept on both sides with their restart points (${why}); this pod's next aku -p start resumes them with FLUSH.`);
+  }
 }
 
 async function resetBothSides(run: EndRun): Promise<void> {

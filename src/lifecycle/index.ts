@@ -10,7 +10,8 @@ import { runStart } from './start.js';
 
 export type { LifecycleContext, SqlSession } from './context.js';
 export { LifecycleError } from './errors.js';
-export type { LifecycleOutcome, PairRecord, PairResult, PodAction, StepRecord } from './outcome.js';
+export type { LifecycleOutcome, PairRecord, PairResult, PodAction, StepRecord, StopRecord } from './outcome.js';
+export type { StopReason } from './stop-reason.js';
 
 const RUNNERS: Record<PodAction, (ctx: LifecycleContext, outcome: OutcomeRecorder) => Promise<void>> = {
   start: runStart,
@@ -43,6 +44,7 @@ export async function runPodLifecycle(action: PodAction, ctx: LifecycleContext, 
     steps: recorder.steps,
     pairs: recorder.pairs,
     problems: recorder.problems,
+    ...(recorder.stop ? { stop: recorder.stop } : {}),
   };
   if (outcome.exitCode === 0) {
     logger.banner(BANNER.success);

@@ -1,5 +1,6 @@
 import type { LogTarget } from '../log/logger.js';
 import type { LifecycleContext } from './context.js';
+import type { Settlement, StopReason } from './stop-reason.js';
 
 /**
  * What one `-p` run did, as data: the steps it went through (each named by its `[func:step]` log
@@ -38,6 +39,11 @@ export interface PairRecord {
   detail?: string;
 }
 
+/** `-p end`: why the pod stops, and what that made end do with the pairs. */
+export interface StopRecord extends Settlement {
+  reason: StopReason;
+}
+
 export interface LifecycleOutcome {
   action: PodAction;
   dryRun: boolean;
@@ -47,12 +53,15 @@ export interface LifecycleOutcome {
   pairs: PairRecord[];
   /** Each thing that could not be done, in words an operator can act on. */
   problems: string[];
+  /** `-p end` only: why the pod stops and whether its pairs were reset or kept. */
+  stop?: StopRecord;
 }
 
 export class OutcomeRecorder {
   readonly steps: StepRecord[] = [];
   readonly pairs: PairRecord[] = [];
   readonly problems: string[] = [];
+  stop?: StopRecord;
 
   constructor(private readonly ctx: LifecycleContext) {}
 

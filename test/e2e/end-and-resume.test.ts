@@ -29,7 +29,7 @@ describe('-p end keeps what it could not deliver; -p start delivers it within a 
     assert.equal(outcome.action, 'end');
     assert.equal(outcome.exitCode, 1);
     assert.deepEqual(outcome.steps.map((s) => `${s.step}:${s.status}`), [
-      'akuRunEnd:role:done', 'akuRunEnd:handover:done', 'akuRunEnd:connect:done', 'akuRunEnd:admin:done', 'akuRunEnd:flush:done', 'akuRunEnd:stop:done', 'akuRunEnd:settle:done', 'akuRunEnd:complete:done',
+      'akuRunEnd:role:done', 'akuRunEnd:handover:done', 'akuRunEnd:connect:done', 'akuRunEnd:admin:done', 'akuRunEnd:flush:done', 'akuRunEnd:stop:done', 'akuRunEnd:reason:done', 'akuRunEnd:settle:done', 'akuRunEnd:complete:done',
     ]);
     assert.deepEqual(outcome.pairs.filter((p) => p.result === 'kept' || p.result === 'not-flushed').map((p) => `${p.replication}@${p.pod}:${p.result}`), [
       'AKU_REP_01@altibase-sts-1:not-flushed', 'AKU_REP_01@altibase-sts-1:kept',

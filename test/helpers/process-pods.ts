@@ -44,7 +44,8 @@ export class ProcessPods {
 
   constructor(readonly count: number, private readonly options: ProcessPodsOptions = {}) {
     writeFileSync(this.hosts, Array.from({ length: 6 }, (_, i) => `${this.address(i)} altibase-sts-${i}.altibase-svc`).join('\n') + '\n');
-    this.env = { ALTISIM_HOSTS: this.hosts, AKU_DRIVER: 'altisim', AKU_SYS_PASSWORD: PASSWORD };
+    // No Kubernetes API unless a test gives one: -p end then falls back to AKU_REPLICATION_RESET_AT_END.
+    this.env = { ALTISIM_HOSTS: this.hosts, AKU_DRIVER: 'altisim', AKU_SYS_PASSWORD: PASSWORD, KUBECONFIG: '', KUBERNETES_SERVICE_HOST: '' };
   }
 
   address(i: number): string {

@@ -7,7 +7,7 @@ import type { AkuConfig, ReplicationGroup } from '../../src/config/index.js';
 import type { Row } from '../../src/db/driver.js';
 import { ServerSessions } from '../../src/db/server-sessions.js';
 import { sessionSettingsFromConfig } from '../../src/db/session.js';
-import { runPodLifecycle, type LifecycleContext, type LifecycleOutcome, type PodAction, type SqlSession } from '../../src/lifecycle/index.js';
+import { runPodLifecycle, type LifecycleContext, type LifecycleOutcome, type PodAction, type SqlSession, type StopReason } from '../../src/lifecycle/index.js';
 import { Logger } from '../../src/log/logger.js';
 import { buildTopology } from '../../src/topology/index.js';
 import { fixtureText, parse } from './conf.js';
@@ -126,6 +126,9 @@ export class SimPods {
       killAfterStatement?: number;
       /** Runs before each statement reaches its server: lets a test interleave another pod's action. */
       beforeStatement?: (sql: string, server: string) => Promise<void>;
+      /** Why the pod stops, for -p end (no Kubernetes API here). */
+      stopReason?: StopReason;
+      stopReasonProvider?: LifecycleContext['stopReason'];
     } = {},
   ): Promise<AkuRun & { statements: number; outcome: LifecycleOutcome }> {
     const config = { ...this.config, ...options.config };
@@ -154,6 +157,8 @@ export class SimPods {
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20))),
       now: () => Date.now(),
       progressIntervalSec: 1,
+      // No Kubernetes API here: a test says why the pod stops, or AKU_REPLICATION_RESET_AT_END decides.
+      stopReason: options.stopReasonProvider ?? (async () => options.stopReason ?? { kind: 'unknown', why: 'no Kubernetes API in the in-process simulation' }),
     };
     const outcome = await runPodLifecycle(action, ctx, () => sessions.closeAll());
     if (counter.killed) {
