@@ -225,6 +225,17 @@ Usage: include "aku-altibase.passwordVolume" (dict "ctx" $ "initial" true)
 {{- end -}}
 {{- end -}}
 
+{{/*
+The API token for `aku -p end` in the Altibase container only: with rbac.create, unless
+automountServiceAccountToken already mounts it in every container at the same path.
+*/}}
+{{- define "aku-altibase.mountsApiToken" -}}
+{{- if and .Values.rbac.create (not .Values.serviceAccount.automountServiceAccountToken) -}}true{{- end -}}
+{{- end -}}
+
+{{/* Where Kubernetes mounts a service account's token, CA and namespace; client libraries look there. */}}
+{{- define "aku-altibase.apiTokenDir" -}}/var/run/secrets/kubernetes.io/serviceaccount{{- end -}}
+
 {{/* registry/repository:tag, or @digest when a digest is given; global.imageRegistry wins over image.registry. */}}
 {{- define "aku-altibase.image" -}}
 {{- $repo := .Values.image.repository -}}

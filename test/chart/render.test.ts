@@ -136,7 +136,7 @@ describe('chart: rendered wiring', function () {
       assert.deepEqual(off.spec.template.spec.volumes.find((v: any) => v.name === 'data'), { name: 'data', emptyDir: {} });
     });
 
-    it('has non-root security contexts and no API token or service links', () => {
+    it('has non-root security contexts and no automounted API token or service links', () => {
       const pod = sts.spec.template.spec;
       assert.equal(pod.securityContext.fsGroup, 10001);
       assert.deepEqual(pod.securityContext.seccompProfile, { type: 'RuntimeDefault' });
@@ -174,6 +174,65 @@ describe('chart: rendered wiring', function () {
       assert.deepEqual(s.spec.persistentVolumeClaimRetentionPolicy, { whenScaled: 'Delete', whenDeleted: 'Retain' });
       assert.equal(pod.serviceAccountName, 'altibase-sa');
       for (const o of objs) assert.equal(o.metadata.labels.team, 'dba', `${o.kind}/${o.metadata.name} lacks commonLabels`);
+    });
+  });
+
+  describe('RBAC for `aku -p end` (rbac.create)', () => {
+    const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+    it('a Role that gets this StatefulSet and its pods by name, and nothing else, bound to the pods\' ServiceAccount', () => {
+      const role = find(defaults, 'Role', FULL);
+      assert.equal(role.metadata.namespace, NAMESPACE);
+      assert.deepEqual(role.rules, [
+        { apiGroups: ['apps'], resources: ['statefulsets'], resourceNames: [FULL], verbs: ['get'] },
+        { apiGroups: [''], resources: ['pods'], resourceNames: [0, 1, 2, 3].map((i) => `${FULL}-${i}`), verbs: ['get'] },
+      ]);
+      const binding = find(defaults, 'RoleBinding', FULL);
+      assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: FULL });
+      assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: sts.spec.template.spec.serviceAccountName, namespace: NAMESPACE }]);
+      assert.equal(find(defaults, 'ServiceAccount', FULL).automountServiceAccountToken, false);
+    });
+
+    it('the token, CA and namespace at the standard path in the Altibase container only; the namespace also as AKU_POD_NAMESPACE', () => {
+      const pod = sts.spec.template.spec;
+      assert.equal(pod.automountServiceAccountToken, false);
+      const volume = pod.volumes.find((v: any) => v.name === 'kube-api-access');
+      assert.deepEqual(volume.projected.sources.map((s: any) => Object.keys(s)[0]), ['serviceAccountToken', 'configMap', 'downwardAPI']);
+      assert.equal(volume.projected.sources[0].serviceAccountToken.path, 'token');
+      assert.deepEqual(container.volumeMounts.find((m: any) => m.name === 'kube-api-access'), { name: 'kube-api-access', mountPath: SA_DIR, readOnly: true });
+      for (const other of [...(pod.initContainers ?? []), ...pod.containers.filter((c: any) => c !== container)]) {
+        assert.ok(!(other.volumeMounts ?? []).some((m: any) => m.name === 'kube-api-access'), `${other.name} has the token`);
+      }
+      assert.deepEqual(env.get('AKU_POD_NAMESPACE'), { name: 'AKU_POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } });
+    });
+
+    it('the pods\' names follow aku.serverCount and aku.stsName', async () => {
+      const objs = await render({ set: { 'aku.serverCount': 2, 'aku.stsName': 'db' } });
+      assert.deepEqual(find(objs, 'Role', FULL).rules.map((r: any) => r.resourceNames), [['db'], ['db-0', 'db-1']]);
+    });
+
+    it('rbac.create=false: no Role, no RoleBinding, no token, no egress to the API server', async () => {
+      const objs = await render({ set: { 'rbac.create': false } });
+      assert.deepEqual(objs.filter((o) => o.kind === 'Role' || o.kind === 'RoleBinding'), []);
+      const s = find(objs, 'StatefulSet');
+      assert.ok(!s.spec.template.spec.volumes.some((v: any) => v.name === 'kube-api-access'));
+      assert.ok(!altibaseContainer(s).volumeMounts.some((m: any) => m.name === 'kube-api-access'));
+      assert.ok(!JSON.stringify(find(objs, 'NetworkPolicy', FULL).spec.egress).includes('6443'));
+    });
+
+    it('automountServiceAccountToken=true: Kubernetes mounts the token, the chart does not mount it twice', async () => {
+      const objs = await render({ set: { 'serviceAccount.automountServiceAccountToken': true } });
+      const s = find(objs, 'StatefulSet');
+      assert.equal(s.spec.template.spec.automountServiceAccountToken, true);
+      assert.ok(!s.spec.template.spec.volumes.some((v: any) => v.name === 'kube-api-access'));
+      assert.ok(find(objs, 'Role', FULL));
+    });
+
+    it('networkPolicy.kubeAPIServerPorts names the ports; empty opens none', async () => {
+      const six = await render({ values: { networkPolicy: { kubeAPIServerPorts: [6443] } } });
+      assert.deepEqual(find(six, 'NetworkPolicy', FULL).spec.egress.at(-1), { ports: [{ port: 6443, protocol: 'TCP' }] });
+      const none = await render({ values: { networkPolicy: { kubeAPIServerPorts: [] } } });
+      assert.equal(find(none, 'NetworkPolicy', FULL).spec.egress.length, 2);
     });
   });
 
@@ -341,6 +400,8 @@ describe('chart: rendered wiring', function () {
         assert.deepEqual(np.spec.egress, [
           { ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
           { ports: [{ port: 20300, protocol: 'TCP' }, { port: 20301, protocol: 'TCP' }], to: [{ podSelector: { matchLabels: selector } }] },
+          // the Kubernetes API server, for `aku -p end` (rbac.create)
+          { ports: [{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }, { port: 8443, protocol: 'TCP' }] },
         ]);
         const test = find(defaults, 'NetworkPolicy', `${FULL}-test`);
         assert.deepEqual(test.spec.ingress, []);
