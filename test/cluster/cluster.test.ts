@@ -2,8 +2,9 @@
  * The chart installed on a real Kubernetes cluster as a user would (issue 13): the project's local
  * single-node cluster (scripts/cluster; needs root, which CI has), or a cluster of the user's
  * (AKU_KUBECONFIG + AKU_IMAGE). Scenarios run in this order, one file each in scenarios/:
- * install → scale up to 3 → aku -i → scale down to 1 → helm test → uninstall → teardown; on the
- * local cluster every process of the node is watched for the password from scale-up to scale-down.
+ * install → scale up to 3 → aku -i → delete a slave pod → scale down to 1 → helm test → uninstall →
+ * teardown; on the local cluster every process of the node is watched for the password from
+ * scale-up to scale-down.
  * On a failure the cluster's pods, events and every pod's log are printed.
  */
 import assert from 'node:assert/strict';
@@ -14,13 +15,15 @@ import { releaseLock, takeLock } from './lock.js';
 import { install } from './scenarios/install.js';
 import { scaleUp } from './scenarios/scale-up.js';
 import { akuInfo } from './scenarios/aku-info.js';
+import { restartPod } from './scenarios/restart-pod.js';
 import { scaleDown } from './scenarios/scale-down.js';
 import { helmTest } from './scenarios/helm-test.js';
 import { uninstall } from './scenarios/uninstall.js';
 import { teardown } from './scenarios/teardown.js';
 import { checkPasswordWatch, startPasswordWatch } from './scenarios/password-in-processes.js';
 
-const NAMESPACE = 'aku-suite';
+// AKU_SUITE_NAMESPACE: a namespace of one's own on a shared cluster (external mode).
+const NAMESPACE = process.env.AKU_SUITE_NAMESPACE || 'aku-suite';
 const RELEASE = 'aku';
 
 describe('the chart on a real Kubernetes cluster', function () {
@@ -86,6 +89,7 @@ describe('the chart on a real Kubernetes cluster', function () {
   else console.warn('      NOT RUN: the watch of the node\'s processes for the password (a cluster of yours: its processes are not this host\'s)');
   describe('helm upgrade --set replicaCount=3', scaleUp);
   describe('kubectl exec … aku -i', akuInfo);
+  describe('kubectl delete pod <slave>', restartPod);
   describe('helm upgrade --set replicaCount=1', scaleDown);
   if (target.local) describe('the password in no process (verdict)', checkPasswordWatch);
   describe('helm test', helmTest);

@@ -43,6 +43,9 @@ export function scaleDown(): void {
       assert.ok(entry, `no log followed for pod ${n}`);
       const [name, { text, endedAt }] = entry;
       assert.match(text, /\[pre-stop\] .*aku -p end exited with status 0/, text);
+      // It leaves for good: its end read spec.replicas from the API and decommissioned it.
+      assert.match(text, /\[INFO\]\[akuRunEnd:reason\]\[-\]\[-\] Scale-down: ordinal \d >= spec\.replicas 1 \(whenScaled: Retain\): decommission \(reset both sides\)/, text);
+      assert.match(text, /\[akuRunEnd:settle\].* Reset replications\./, text);
       assert.match(text, /aku -p end already ran in preStop/, text);
       assert.match(text, /\] bye$/m, `the entrypoint did not finish (killed at the end of the grace period?)\n${text}`);
       const deleted = deletedAt.get(name);
