@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
+import { readStopReason } from '../../../src/kube/stop-facts.js';
 import { describeResult, waitFor, waitReadyPods } from '../helpers.js';
 import { ctx } from '../context.js';
 
@@ -22,6 +23,19 @@ export function restartPod(): void {
   const SLAVE = 1;
   let endLog = '';
   let name = '';
+
+  it('the adapter, with KUBECONFIG, reads the StatefulSet: a running pod within spec.replicas would restart, an ordinal beyond it is a scale-down', async () => {
+    const { cluster, release } = ctx();
+    const pods = await cluster.pods(release);
+    const stsName = pods[0].metadata.ownerReferences.find((o: any) => o.kind === 'StatefulSet').name as string;
+    const env = { KUBECONFIG: cluster.target.kubeconfig, AKU_POD_NAMESPACE: cluster.namespace };
+    const here = await readStopReason({ env, stsName, podName: pods[2].metadata.name, ordinal: 2, boundMs: 5000 });
+    assert.equal(here.kind === 'restart' ? here.cause : here.kind, 'container-restart', JSON.stringify(here));
+    const beyond = await readStopReason({ env, stsName, podName: `${stsName}-5`, ordinal: 5, boundMs: 5000 });
+    assert.deepEqual(beyond, { kind: 'scale-down', ordinal: 5, replicas: 3, whenScaled: 'Retain' });
+    const other = await readStopReason({ env, stsName: 'no-such-statefulset', podName: pods[2].metadata.name, ordinal: 2, boundMs: 5000 });
+    assert.equal(other.kind, 'uninstall', JSON.stringify(other));
+  });
 
   it(`kubectl delete pod of slave ${SLAVE}: its aku -p end keeps the restart points (a restart), exit 0`, async () => {
     const { cluster, release } = ctx();
