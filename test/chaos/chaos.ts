@@ -87,6 +87,17 @@ export async function runChaos(cluster: Cluster, options: ChaosOptions): Promise
   const lostKeys = new Set<number>();
   const divergedKeys = new Set<number>();
 
+  /** Waits within the quiesce bound; the error says what each pod was doing and what is owed. */
+  const waitPods = async (what: string, check: () => Promise<boolean>) => {
+    try {
+      await waitFor(what, podsBoundMs, async () => ((await check()) ? true : undefined), 1000);
+    } catch (error) {
+      const owing = [...ends.owingOrdinals().values()];
+      const pods = monitor.all().map((p) => `${p.name}${p.ready ? ' Ready' : ''}${p.terminating ? ' terminating' : ''}`);
+      throw new Error(`${(error as Error).message}; pods: ${pods.join(', ') || 'none'}${owing.length ? `; owing: ${owing.join('; ')}` : ''}`);
+    }
+  };
+
   const helm = async (args: string[]) => {
     const r = await cluster.helm(args);
     if (r.exitCode !== 0) throw new Error(describeResult(r));
@@ -96,7 +107,7 @@ export async function runChaos(cluster: Cluster, options: ChaosOptions): Promise
     say('setup', `helm install ${RELEASE} (one pod; ${faithful ? 'faithful pace: no retry knob' : 'fast retry: ALTISIM_SENDER_RETRY_INTERVAL_MSEC=500'})`);
     await helm(['install', RELEASE, CHART_DIR, ...cluster.target.valuesArgs, '-f', VALUES, ...(faithful ? [] : ['-f', FAST_VALUES])]);
     monitor.start();
-    await waitFor('pod 0 Ready after helm install', podsBoundMs, async () => ((await monitor.refresh(), monitor.settled(1)) ? true : undefined), 1000);
+    await waitPods('pod 0 Ready after helm install', async () => (await monitor.refresh(), monitor.settled(1)));
     sql = await PodSql.open(await sysPassword(cluster));
     writer = new Writer(
       { monitor, sql, model, replicas: () => replicas, anyCut: () => links.anyCut, owing: () => ends.owingOrdinals(), prefix: PREFIX },
@@ -160,6 +171,11 @@ export async function runChaos(cluster: Cluster, options: ChaosOptions): Promise
       await writer.stop();
       const healProblems = await links.healAll(monitor.all());
       if (healProblems.length) say(`round ${round}`, `heal: ${healProblems.join('; ')}`);
+      // Leaving pods finish first (their ends decide whether their ordinal owes changes).
+      await waitPods(`pods from ordinal ${replicas} up gone and their ends followed (round ${round})`, async () => {
+        const pods = await monitor.refresh();
+        return pods.every((p) => p.ordinal < replicas && !p.terminating) && ends.running === 0;
+      });
       const owing = ends.owingOrdinals();
       const back = Math.max(replicas, ...[...owing.keys()].map((o) => o + 1));
       if (back > replicas) {
@@ -167,15 +183,10 @@ export async function runChaos(cluster: Cluster, options: ChaosOptions): Promise
         await helm(['upgrade', RELEASE, CHART_DIR, '--reuse-values', '--set', `replicaCount=${back}`]);
         replicas = back;
       }
-      try {
-        await waitFor(`pods 0..${replicas - 1} Ready and nothing else (round ${round})`, podsBoundMs, async () => {
-          await monitor.refresh();
-          return monitor.settled(replicas) && ends.owingOrdinals().size === 0 ? true : undefined;
-        }, 1000);
-      } catch (error) {
-        const owingNow = [...ends.owingOrdinals().values()];
-        throw new Error(`${(error as Error).message}; pods: ${monitor.all().map((p) => `${p.name}${p.ready ? ' Ready' : ''}${p.terminating ? ' terminating' : ''}`).join(', ')}${owingNow.length ? `; owing: ${owingNow.join('; ')}` : ''}`);
-      }
+      await waitPods(`pods 0..${replicas - 1} Ready and nothing else (round ${round})`, async () => {
+        await monitor.refresh();
+        return monitor.settled(replicas) && ends.owingOrdinals().size === 0;
+      });
       const inService = monitor.inService();
       sql.keepOnly(inService);
       await flush(sql, inService, PREFIX, (m) => say(`round ${round}`, m));
@@ -206,6 +217,7 @@ export async function runChaos(cluster: Cluster, options: ChaosOptions): Promise
   summary.readyChecked = ready.verdicts.length;
   summary.readyViolations = ready.violations.map((v) => v.detail);
   for (const v of summary.readyViolations) say('ready', `VIOLATION: ${v}`);
+  for (const u of ready.unchecked) say('ready', `not checked: ${u}`);
   if (writer) say('writer', `attempted ${writer.stats.attempted}, acknowledged ${model.acknowledged}, refused ${writer.stats.refused} (outcome unknown: ${model.uncertainWrites}), skipped ${writer.stats.skipped}, key moves ${writer.stats.transfers}`);
   for (const o of ends.outcomes) say('ends', o);
   summary.acknowledged = model.acknowledged;

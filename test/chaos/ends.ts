@@ -24,6 +24,8 @@ export class EndTracker {
   private readonly owing = new Map<number, string>();
   private readonly followed = new Set<string>();
   private readonly followers: Promise<void>[] = [];
+  /** Followers whose pod's container has not ended yet. */
+  running = 0;
   readonly outcomes: string[] = [];
 
   constructor(private readonly cluster: Cluster, private readonly note: (message: string) => void) {}
@@ -38,7 +40,9 @@ export class EndTracker {
     const child = execa(this.cluster.target.kubectl, ['--kubeconfig', this.cluster.target.kubeconfig, '-n', this.cluster.namespace,
       'logs', '-f', pod.name, '-c', 'altibase'], { reject: false, all: true, timeout: 900_000 });
     child.all?.on('data', (d: Buffer) => (text += d.toString()));
+    this.running++;
     this.followers.push(child.then(() => {
+      this.running--;
       const status = endStatus(text);
       this.outcomes.push(`${pod.name}: aku -p end ${status === undefined ? 'not seen to finish' : `exited ${status}`}`);
       if (this.owing.get(pod.ordinal) !== `${pod.name}'s aku -p end has not finished`) return; // a newer pod of the ordinal took over

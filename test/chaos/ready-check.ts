@@ -32,13 +32,15 @@ export function startCompletedAt(log: string): number | undefined {
 
 export class ReadyChecker {
   readonly verdicts: ReadyVerdict[] = [];
+  /** Ready pods whose check itself failed (kubectl exec or logs), twice: reported, not judged. */
+  readonly unchecked: string[] = [];
   private readonly pending: Promise<void>[] = [];
 
   constructor(private readonly cluster: Cluster, private readonly stillRunning: (pod: PodView) => boolean) {}
 
   observe(pod: PodView): void {
-    this.pending.push(this.check(pod).catch((error) => {
-      if (this.stillRunning(pod)) this.verdicts.push({ pod: pod.name, ok: false, detail: `could not be checked: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` });
+    this.pending.push(this.check(pod).catch(() => this.check(pod)).catch((error) => {
+      if (this.stillRunning(pod)) this.unchecked.push(`${pod.name} Ready since ${pod.readySince}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
     }));
   }
 
