@@ -130,7 +130,7 @@ export async function runChaos(cluster: Cluster, options: ChaosOptions): Promise
           monitor.markLeaving(pod.uid);
           if (fault.force) ends.killed(pod);
           else ends.follow(pod);
-          const r = await cluster.kubectl(['delete', 'pod', pod.name, '--wait=false', ...(fault.force ? ['--grace-period=0', '--force'] : [])]);
+          const r = await cluster.kubectl(['delete', 'pod', pod.name, '--wait=false', '--ignore-not-found', ...(fault.force ? ['--grace-period=0', '--force'] : [])]);
           if (r.exitCode !== 0) throw new Error(describeResult(r));
           return `delete ${pod.name}${fault.force ? ' (forced)' : ''}`;
         }
@@ -159,7 +159,12 @@ export async function runChaos(cluster: Cluster, options: ChaosOptions): Promise
       writer.start();
       for (const step of plan.steps) {
         await sleep(step.pauseMs);
-        const done = await applyFault(step.fault);
+        // A fault that fails (its pod went away meanwhile, an API hiccup) is logged and not counted.
+        const done = await applyFault(step.fault).catch((error: Error) => {
+          say(`round ${round}`, `fault failed: ${describeFault(step.fault)}: ${error.message.split('\n').slice(0, 3).join(' / ')}`);
+          return null;
+        });
+        if (done === null) continue;
         if (done) applied.push(done);
         else say(`round ${round}`, `skipped: ${describeFault(step.fault)} (no pod to act on, or nothing to change)`);
       }

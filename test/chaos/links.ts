@@ -73,6 +73,8 @@ export class LinkCutter {
 
   /** Cuts the replication path between two running pods (both sides). */
   async cut(a: PodView, b: PodView): Promise<void> {
+    // Counted before the rules go in: a half-applied cut is still a cut until healAll.
+    this.cuts.add([a.uid, b.uid].sort().join(' '));
     for (const [self, peer] of [[a, b], [b, a]] as const) {
       if (!peer.ip) throw new Error(`${peer.name} has no address`);
       const pid = await sandboxPid(this.namespace, self.name);
@@ -82,7 +84,6 @@ export class LinkCutter {
         await iptablesIn(pid, ['-A', CHAIN, dir, peer.ip, '-p', 'tcp', '-m', 'multiport', '--ports', String(self.replicationPort), '-j', 'REJECT', '--reject-with', 'tcp-reset']);
       }
     }
-    this.cuts.add([a.uid, b.uid].sort().join(' '));
   }
 
   /** Empties the chain in every running pod; pods gone took their rules with their namespace. */
