@@ -72,7 +72,8 @@ export async function runChaos(cluster: Cluster, options: ChaosOptions): Promise
       ends.started(pod);
       ready.observe(pod);
     },
-    (pod) => ends.follow(pod),
+    (pod) => ends.leaving(pod),
+    (pod) => ends.watch(pod),
     (pod) => ends.vanished(pod),
   );
   const links = new LinkCutter(cluster.namespace);
@@ -120,6 +121,8 @@ export async function runChaos(cluster: Cluster, options: ChaosOptions): Promise
       switch (fault.kind) {
         case 'scale': {
           if (fault.replicas === replicas) return undefined;
+          for (const p of pods) if (p.ordinal >= fault.replicas) monitor.markLeaving(p.uid, 'scale');
+          monitor.keepScaled(fault.replicas);
           await helm(['upgrade', RELEASE, CHART_DIR, '--reuse-values', '--set', `replicaCount=${fault.replicas}`]);
           replicas = fault.replicas;
           return `replicaCount=${fault.replicas}`;
@@ -127,9 +130,9 @@ export async function runChaos(cluster: Cluster, options: ChaosOptions): Promise
         case 'delete': {
           if (pods.length === 0) return undefined;
           const pod = pods.find((p) => p.ordinal === fault.ordinal) ?? (pods[fault.ordinal % pods.length] as PodView);
-          monitor.markLeaving(pod.uid);
+          monitor.markLeaving(pod.uid, 'delete');
           if (fault.force) ends.killed(pod);
-          else ends.follow(pod);
+          else ends.leaving(pod);
           const r = await cluster.kubectl(['delete', 'pod', pod.name, '--wait=false', '--ignore-not-found', ...(fault.force ? ['--grace-period=0', '--force'] : [])]);
           if (r.exitCode !== 0) throw new Error(describeResult(r));
           return `delete ${pod.name}${fault.force ? ' (forced)' : ''}`;
@@ -165,11 +168,13 @@ export async function runChaos(cluster: Cluster, options: ChaosOptions): Promise
           return null;
         });
         if (done === null) continue;
-        if (done) applied.push(done);
+        if (done) {
+          applied.push(done);
+          say(`round ${round}`, `fault: ${done}`);
+        }
         else say(`round ${round}`, `skipped: ${describeFault(step.fault)} (no pod to act on, or nothing to change)`);
       }
       summary.faults += applied.length;
-      say(`round ${round}`, `faults: ${applied.join(', ') || 'none applied'}`);
       await sleep(plan.dwellMs);
 
       // ---- quiesce
@@ -185,6 +190,7 @@ export async function runChaos(cluster: Cluster, options: ChaosOptions): Promise
       const back = Math.max(replicas, ...[...owing.keys()].map((o) => o + 1));
       if (back > replicas) {
         say(`round ${round}`, `bringing pods up to ordinal ${back - 1} back (replicaCount=${back}): ${[...owing.values()].join('; ')}`);
+        monitor.keepScaled(back);
         await helm(['upgrade', RELEASE, CHART_DIR, '--reuse-values', '--set', `replicaCount=${back}`]);
         replicas = back;
       }
@@ -202,6 +208,7 @@ export async function runChaos(cluster: Cluster, options: ChaosOptions): Promise
         (f.kind === 'lost' ? lostKeys : divergedKeys).add(f.key);
         summary.findings.push(f);
         say(`round ${round}`, `${f.kind.toUpperCase()}: ${f.detail}`);
+        for (const line of writer.journal.get(f.key) ?? []) say(`round ${round}`, `  ID ${f.key}: ${line}`);
       }
       await ready.settle();
       summary.rounds = round;

@@ -42,8 +42,12 @@ function view(p: any): PodView {
 
 export class PodMonitor {
   private pods: PodView[] = [];
-  /** Pods (by uid) the run is removing: out of service from the moment it asks. */
-  private readonly leaving = new Set<string>();
+  /**
+   * Pods (by uid) the run is removing — by deletion, or by a scale-down that includes them —
+   * out of service from the moment it decides, before it asks the API: the application stops
+   * writing to a pod when its endpoint goes (docs/chaos.md).
+   */
+  private readonly leaving = new Map<string, 'delete' | 'scale'>();
   private readonly seenReady = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
@@ -54,6 +58,8 @@ export class PodMonitor {
     private readonly release: string,
     private readonly onReady: (pod: PodView) => void,
     private readonly onTerminating: (pod: PodView) => void,
+    /** Every pod with a running altibase container, at each poll. */
+    private readonly onRunning: (pod: PodView) => void,
     /** A pod that disappeared between two polls without being seen terminating. */
     private readonly onGone: (pod: PodView) => void = () => undefined,
   ) {}
@@ -70,6 +76,7 @@ export class PodMonitor {
       return this.pods;
     }
     for (const pod of this.pods) {
+      if (pod.containerId) this.onRunning(pod);
       if (pod.terminating) this.onTerminating(pod);
       if (!pod.ready || pod.terminating || !pod.containerId) continue;
       const key = `${pod.uid} ${pod.containerId} ${pod.readySince}`;
@@ -100,8 +107,13 @@ export class PodMonitor {
     return this.pods;
   }
 
-  markLeaving(uid: string): void {
-    this.leaving.add(uid);
+  markLeaving(uid: string, why: 'delete' | 'scale'): void {
+    if (this.leaving.get(uid) !== 'delete') this.leaving.set(uid, why);
+  }
+
+  /** A scale-up keeps pods a scale-down had condemned and the controller had not reached yet. */
+  keepScaled(replicas: number): void {
+    for (const p of this.pods) if (p.ordinal < replicas && this.leaving.get(p.uid) === 'scale') this.leaving.delete(p.uid);
   }
 
   /** Pods an application may write to: Ready, not terminating, not being removed; by ordinal. */

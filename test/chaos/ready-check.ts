@@ -58,15 +58,21 @@ export class ReadyChecker {
     if (!probe) throw new Error(`${pod.name}: no probe.sh in its startupProbe (${pod.probeCommand.join(' ')})`);
     // Path of the completion file as the probe knows it (aku-facts.sh), its mtime, its content, and
     // this container's identity, in one exec.
-    const script = `. "$(dirname "$0")/aku-facts.sh"; f=$(aku_completion_file); if [[ -e $f ]]; then date -r "$f" +%s.%N; cat "$f"; echo; else echo absent; fi; bash "$0" identity`;
+    const script = [
+      '. "$(dirname "$0")/aku-facts.sh"; f=$(aku_completion_file)',
+      'if [[ -e $f ]]; then echo "stamp=$(date -r "$f" +%s.%N)"; echo "written=$(cat "$f")"; else echo stamp=absent; fi',
+      'echo "identity=$(bash "$0" identity)"',
+    ].join('\n');
     const r = await this.cluster.kubectl(['exec', pod.name, '-c', 'altibase', '--', 'bash', '-c', script, probe]);
     const log = await this.cluster.kubectl(['logs', pod.name, '-c', 'altibase', '--timestamps']);
     if (!this.stillRunning(pod)) return;
     if (r.exitCode !== 0) throw new Error(`exec in ${pod.name}: exit ${r.exitCode}: ${r.all}`);
-    const [stamp, written, identity] = String(r.stdout).split('\n');
+    const field = (name: string) => new RegExp(`^${name}=(.*)$`, 'm').exec(String(r.stdout))?.[1]?.trim();
+    const [stamp, written, identity] = [field('stamp'), field('written'), field('identity')];
     const verdict = (ok: boolean, detail: string): void => void this.verdicts.push({ pod: pod.name, ok, detail: `${pod.name} Ready since ${pod.readySince}: ${detail}` });
     if (stamp === 'absent') return verdict(false, 'the completion file is absent');
-    if (written?.trim() !== identity?.trim()) return verdict(false, `the completion file was written by container '${written}', this one is '${identity}'`);
+    if (!identity) throw new Error(`${pod.name}: probe.sh identity printed nothing: ${r.all}`);
+    if (written !== identity) return verdict(false, `the completion file was written by container '${written}', this one is '${identity}'`);
     const fileSec = Math.floor(Number(stamp));
     if (fileSec * 1000 > readyAt) return verdict(false, `the completion file was written at ${new Date(Number(stamp) * 1000).toISOString()}, after the pod became Ready`);
     const completed = startCompletedAt(String(log.stdout));

@@ -42,6 +42,8 @@ export class Writer {
   private loop: Promise<void> | undefined;
   readonly stats: WriterStats = { attempted: 0, refused: 0, skipped: 0, transfers: 0 };
   readonly refusals: string[] = [];
+  /** Every statement per key, with its time, pod and outcome: printed with a finding on that key. */
+  readonly journal = new Map<number, string[]>();
 
   constructor(private readonly world: WriterWorld, private readonly prng: Prng) {}
 
@@ -95,9 +97,16 @@ export class Writer {
     const { model, sql } = this.world;
     const { sql: statement, after } = model.statement(key, op, model.newValue());
     this.stats.attempted++;
+    const sent = new Date().toISOString();
+    const note = (outcome: string) => {
+      const lines = this.journal.get(key) ?? [];
+      lines.push(`${sent} → ${new Date().toISOString()} ${pod.name} (uid ${pod.uid.slice(0, 8)}) ${statement}: ${outcome}`);
+      this.journal.set(key, lines);
+    };
     try {
       await sql.connect(pod);
     } catch (error) {
+      note(`login refused (${errorText(error).slice(0, 80)})`);
       this.refuse(pod, statement, error);
       return;
     }
@@ -105,11 +114,14 @@ export class Writer {
       await sql.query(pod, statement);
     } catch (error) {
       if (outcomeUnknown(error)) model.uncertain(key, pod.ordinal);
+      note(`${outcomeUnknown(error) ? 'outcome unknown' : 'refused'} (${errorText(error).slice(0, 80)})`);
       this.refuse(pod, statement, error);
       return;
     }
     model.acknowledge(key, after, pod.ordinal, null);
-    model.setSn(key, await this.lastSn(pod));
+    const sn = await this.lastSn(pod);
+    model.setSn(key, sn);
+    note(`acknowledged (SN ${sn})`);
   }
 
   private refuse(pod: PodView, statement: string, error: unknown): void {
