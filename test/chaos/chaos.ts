@@ -7,6 +7,8 @@
  * same rows, that no acknowledged write was lost, and that no pod was Ready before its start
  * completed. docs/chaos.md describes the rules.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHART_DIR, Cluster, describeResult, dumpState, REPO_ROOT, waitFor } from '../cluster/helpers.js';
 import { compareRows, type Finding, type Row } from './check.js';
@@ -61,7 +63,14 @@ export async function runChaos(cluster: Cluster, options: ChaosOptions): Promise
   const podsBoundMs = faithful ? 900_000 : 420_000;
   const rowsBoundMs = faithful ? 180_000 : 60_000;
 
-  const ends = new EndTracker(cluster, (m) => say('ends', m));
+  // Logs of pods that left without delivering, kept for the report (their pods are gone).
+  const logDir = join(tmpdir(), `aku-chaos-${seed}-${process.pid}`);
+  const ends = new EndTracker(cluster, (m) => say('ends', m), (pod, text) => {
+    mkdirSync(logDir, { recursive: true });
+    const file = join(logDir, `${pod.name}-${pod.uid.slice(0, 8)}.log`);
+    writeFileSync(file, text);
+    return file;
+  });
   let monitor: PodMonitor;
   const stillRunning = (pod: PodView) => monitor.all().some((p) => p.uid === pod.uid && !p.terminating && p.containerId === pod.containerId);
   const ready = new ReadyChecker(cluster, stillRunning);
@@ -209,6 +218,11 @@ export async function runChaos(cluster: Cluster, options: ChaosOptions): Promise
         summary.findings.push(f);
         say(`round ${round}`, `${f.kind.toUpperCase()}: ${f.detail}`);
         for (const line of writer.journal.get(f.key) ?? []) say(`round ${round}`, `  ID ${f.key}: ${line}`);
+      }
+      if (findings.length > 0) {
+        mkdirSync(logDir, { recursive: true });
+        for (const pod of inService) writeFileSync(join(logDir, `round-${round}-${pod.name}.log`), await cluster.logs(pod.name));
+        say(`round ${round}`, `the in-service pods' logs are in ${logDir}`);
       }
       await ready.settle();
       summary.rounds = round;

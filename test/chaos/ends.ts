@@ -37,7 +37,15 @@ export class EndTracker {
   private readonly leavingPods = new Map<string, { pod: PodView; decided: boolean }>();
   readonly outcomes: string[] = [];
 
-  constructor(private readonly cluster: Cluster, private readonly note: (message: string) => void) {}
+  /**
+   * @param keepLog receives the log of a leaving pod whose end did not exit 0 (the pod and its
+   *   log are gone afterwards), and says where it kept it.
+   */
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly note: (message: string) => void,
+    private readonly keepLog: (pod: PodView, text: string) => string = () => '',
+  ) {}
 
   /** Follows a running container's log until it ends (once per container). */
   watch(pod: PodView): void {
@@ -92,7 +100,8 @@ export class EndTracker {
     }
     const why = status === undefined ? `${pod.name}'s aku -p end was not seen to finish` : `${pod.name}'s aku -p end exited ${status}`;
     this.owing.set(pod.ordinal, why);
-    this.note(`${why}: its changes wait for the ordinal's return`);
+    const kept = this.keepLog(pod, follower.text);
+    this.note(`${why}: its changes wait for the ordinal's return${kept ? ` (its log: ${kept})` : ''}`);
   }
 
   /** A pod of this ordinal completed `aku -p start`: it resumed (and delivers) or joined afresh. */

@@ -31,18 +31,22 @@ function crictl(): string {
 }
 
 /**
- * The pid of the pod's sandbox (its pause process) on this node: its network namespace is the
- * pod's, and it lives as long as the pod does, across restarts of the altibase container.
+ * The pids of the pod's sandboxes (their pause processes) on this node: a sandbox's network
+ * namespace is the pod's, and it lives as long as the pod does, across restarts of the altibase
+ * container. Usually one; after a forced deletion the old pod's sandbox can still run while the
+ * StatefulSet's new pod of the same name has its own (Kubernetes' at-most-one guarantee is gone).
  */
-export async function sandboxPid(namespace: string, pod: string): Promise<number | undefined> {
+export async function sandboxPids(namespace: string, pod: string): Promise<number[]> {
   const endpoint = ['--runtime-endpoint', `unix://${CONTAINERD_SOCKET}`];
   const ids = (await must(crictl(), [...endpoint, 'pods', '--namespace', namespace, '--name', `^${pod}$`, '--state', 'ready', '-q'])).split('\n').filter(Boolean);
-  if (ids.length === 0) return undefined; // gone, and its namespace with it
-  if (ids.length !== 1) throw new Error(`${namespace}/${pod}: ${ids.length} ready sandboxes on this node (${ids.join(', ')})`);
-  const info = JSON.parse(await must(crictl(), [...endpoint, 'inspectp', '-o', 'json', ids[0] as string]));
-  const pid = Number(info?.info?.pid);
-  if (!(pid > 0)) throw new Error(`crictl inspectp ${ids[0]}: no pid in its info`);
-  return pid;
+  const pids: number[] = [];
+  for (const id of ids) {
+    const info = JSON.parse(await must(crictl(), [...endpoint, 'inspectp', '-o', 'json', id]));
+    const pid = Number(info?.info?.pid);
+    if (!(pid > 0)) throw new Error(`crictl inspectp ${id}: no pid in its info`);
+    pids.push(pid);
+  }
+  return pids;
 }
 
 async function iptablesIn(pid: number, args: string[]): Promise<string> {
@@ -77,11 +81,13 @@ export class LinkCutter {
     this.cuts.add([a.uid, b.uid].sort().join(' '));
     for (const [self, peer] of [[a, b], [b, a]] as const) {
       if (!peer.ip) throw new Error(`${peer.name} has no address`);
-      const pid = await sandboxPid(this.namespace, self.name);
-      if (pid === undefined) throw new Error(`${self.name} has no running sandbox on this node`);
-      await ensureChain(pid);
-      for (const dir of ['-s', '-d']) {
-        await iptablesIn(pid, ['-A', CHAIN, dir, peer.ip, '-p', 'tcp', '-m', 'multiport', '--ports', String(self.replicationPort), '-j', 'REJECT', '--reject-with', 'tcp-reset']);
+      const pids = await sandboxPids(this.namespace, self.name);
+      if (pids.length === 0) throw new Error(`${self.name} has no running sandbox on this node`);
+      for (const pid of pids) {
+        await ensureChain(pid);
+        for (const dir of ['-s', '-d']) {
+          await iptablesIn(pid, ['-A', CHAIN, dir, peer.ip, '-p', 'tcp', '-m', 'multiport', '--ports', String(self.replicationPort), '-j', 'REJECT', '--reject-with', 'tcp-reset']);
+        }
       }
     }
   }
@@ -91,10 +97,10 @@ export class LinkCutter {
     const problems: string[] = [];
     for (const pod of pods) {
       try {
-        const pid = await sandboxPid(this.namespace, pod.name);
-        if (pid === undefined) continue;
-        const rules = await iptablesIn(pid, ['-S']);
-        if (rules.split('\n').includes(`-N ${CHAIN}`)) await iptablesIn(pid, ['-F', CHAIN]);
+        for (const pid of await sandboxPids(this.namespace, pod.name)) {
+          const rules = await iptablesIn(pid, ['-S']);
+          if (rules.split('\n').includes(`-N ${CHAIN}`)) await iptablesIn(pid, ['-F', CHAIN]);
+        }
       } catch (error) {
         // A pod that stopped meanwhile has no namespace left to heal.
         problems.push(`${pod.name}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
