@@ -5,7 +5,9 @@
 #   1. environment      env files, ALTIBASE_HOME, PATH; the SYS password must be readable
 #   2. run directory    remove what an earlier container of this pod left in /tmp (tidiness only:
 #                       aku's completion file carries its container's identity, so a stale one
-#                       never counts, whatever the order)
+#                       never counts, whatever the order); then the volume lock: wait until no
+#                       other container's server uses this data volume (a forced pod deletion
+#                       lets the StatefulSet start the new pod while the old one still runs)
 #   3. database         first start of the pod: `server create`, remembered on the data volume
 #   4. server           start it (ADMIN_MODE=1 and REMOTE_SYSDBA_ENABLE=1 come from the environment)
 #   5. SYS password     first start: from the initial one to the Secret's
@@ -22,7 +24,8 @@
 # AKU_INIT_SCRIPTS_DIR, AKU_SYS_PASSWORD_FILE (or AKU_SYS_PASSWORD), AKU_SYS_INITIAL_PASSWORD_FILE
 # (or AKU_SYS_INITIAL_PASSWORD; default manager),
 # AKU_END_TIME_BUDGET, AKU_START_RETRY_INITIAL_DELAY / _MAX_DELAY, AKU_START_MAX_ATTEMPTS,
-# AKU_PRESTOP_MARKER, AKU_RUN_DIR (default /tmp), AKU_TERMINATION_LOG, AKU_ENV_FILES (sourced first).
+# AKU_PRESTOP_MARKER, AKU_RUN_DIR (default /tmp), AKU_TERMINATION_LOG, AKU_ENV_FILES (sourced first),
+# AKU_VOLUME_LOCK_WAIT (seconds to wait for another container's server on the volume; default 300).
 set -u
 set -o pipefail
 
@@ -72,6 +75,24 @@ step_2_run_directory() {
   # The preStop marker and the start result belong to the container that wrote them.
   rm -f "$PRESTOP_MARKER" "$START_RESULT"
   mkdir -p "$STATE_DIR" || die "cannot create $STATE_DIR (is the data volume writable for uid $(id -u)?)"
+  volume_lock
+}
+
+# One server per data volume. `kubectl delete pod --grace-period=0 --force` removes the pod from
+# the API at once: the StatefulSet creates its successor, which can mount the same volume on the
+# same node while the old container still runs its preStop and its server (Kubernetes' at-most-one
+# guarantee is gone). Two servers on one database lose changes: the new one loads the files while
+# the old one still applies (and acknowledges) replicated changes. So the entrypoint holds an
+# exclusive flock on a file of the volume for the container's life — the server inherits the
+# descriptor, so the lock lasts until the last process of the container is gone — and a new
+# container waits for it. (A volume on another node is kept away by ReadWriteOnce attachment.)
+volume_lock() {
+  local wait=${AKU_VOLUME_LOCK_WAIT:-300}
+  exec {VOLUME_LOCK_FD}>>"$STATE_DIR/server.lock" || die "cannot open $STATE_DIR/server.lock"
+  flock -n "$VOLUME_LOCK_FD" && return
+  log "another container still runs on this data volume (a forced deletion of the pod?): waiting up to ${wait} s for it to stop"
+  flock -w "$wait" "$VOLUME_LOCK_FD" || die "another container kept this data volume for ${wait} s (AKU_VOLUME_LOCK_WAIT); not starting a second server on it"
+  log "the data volume is free: going on"
 }
 
 # --- 3. database -------------------------------------------------------------------------------

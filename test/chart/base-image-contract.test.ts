@@ -14,7 +14,7 @@ import { freePort } from '../helpers/free-port.js';
 import { REPO_ROOT } from './tools.js';
 
 /** The tools section of docs/base-image-contract.md, as commands. */
-const CONTRACT_TOOLS = ['bash', 'timeout', 'mktemp', 'sha256sum', 'basename', 'dirname', 'date', 'cat', 'rm', 'mkdir', 'touch', 'sleep', 'chmod', 'id', 'awk', 'sed', 'grep', 'find', 'pgrep'];
+const CONTRACT_TOOLS = ['bash', 'timeout', 'mktemp', 'sha256sum', 'basename', 'dirname', 'date', 'cat', 'rm', 'mkdir', 'touch', 'sleep', 'chmod', 'id', 'awk', 'sed', 'grep', 'find', 'pgrep', 'flock'];
 
 function script(path: string, lines: string[]): void {
   writeFileSync(path, `#!/bin/bash\n${lines.join('\n')}\n`);
@@ -97,6 +97,52 @@ describe('base-image contract: the entrypoint against a minimal stand-in base', 
     ]);
     assert.doesNotMatch(result.all ?? '', /command not found|No such file/);
     assert.ok(existsSync(join(home, 'dbs', '.aku', 'sys-password-set')));
+  });
+
+  it('a second container on the same data volume waits until the first one has stopped its server (forced deletion)', async () => {
+    rmSync(join(dir, 'events'), { force: true });
+    const start = (runDir: string) => {
+      mkdirSync(runDir, { recursive: true });
+      return execa(join(REPO_ROOT, 'docker', 'entrypoint.sh'), [], {
+        extendEnv: false,
+        env: {
+          PATH: join(dir, 'tools'),
+          ALTIBASE_HOME: home,
+          ALTIBASE_PORT_NO: String(port),
+          AKU_POD_NAME: 'db-0',
+          AKU_SYS_PASSWORD_FILE: join(dir, 'sys-password'),
+          AKU_INIT_SCRIPTS_DIR: join(dir, 'no-initdb'),
+          AKU_RUN_DIR: runDir,
+          AKU_VOLUME_LOCK_WAIT: '30',
+        },
+        reject: false,
+        all: true,
+      });
+    };
+    const until = async (what: string, check: () => boolean, ms = 20_000) => {
+      const deadline = Date.now() + ms;
+      while (!check()) {
+        if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; events:\n${readEvents()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const starts = () => readEvents().split('\n').filter((l) => l === 'server start').length;
+    const old = start(join(dir, 'run-old'));
+    await until('the first container\'s aku -p start', () => readEvents().includes('aku -p start'));
+    const successor = start(join(dir, 'run-new'));
+    let successorLog = '';
+    successor.all?.on('data', (d: Buffer) => (successorLog += d.toString()));
+    await until('the second container to wait for the volume', () => /another container still runs on this data volume/.test(successorLog));
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(starts(), 1, `a second server started on the volume while the first ran:\n${readEvents()}`);
+    old.kill('SIGTERM');
+    assert.equal((await old).exitCode, 0);
+    await until('the second container\'s server start', () => starts() === 2);
+    assert.match(successorLog, /the data volume is free: going on/);
+    const events = readEvents().trim().split('\n');
+    assert.ok(events.indexOf('server stop') < events.lastIndexOf('server start'), events.join('\n'));
+    successor.kill('SIGTERM');
+    assert.equal((await successor).exitCode, 0, successorLog);
   });
 
   function readEvents(): string {
