@@ -4,8 +4,8 @@
  * cluster named by AKU_KUBECONFIG + AKU_IMAGE; in a namespace of its own, created fresh and deleted
  * at the end with its claims.
  */
-import { CLUSTER_SCRIPT, Cluster, describeResult, resolveTarget, run, type Target } from '../cluster/helpers.js';
-import { takeLock } from './lock.js';
+import { CLUSTER_SCRIPT, Cluster, clusterState, describeResult, resolveTarget, run, type Target } from '../cluster/helpers.js';
+import { releaseLock, takeLock } from '../cluster/lock.js';
 import type { Say } from './log.js';
 
 export interface Harness {
@@ -23,18 +23,21 @@ async function must(what: string, p: ReturnType<typeof run>): Promise<void> {
 export async function openHarness(namespace: string, say: Say): Promise<Harness | { reason: string }> {
   const target = resolveTarget();
   if ('reason' in target) return target;
-  let release = () => undefined as void;
+  let release = (): void => undefined;
   let broughtUp = false;
   if (target.local) {
     say('setup', 'taking the cluster lock');
-    release = await takeLock();
+    await takeLock({ onWait: (holder) => say('setup', `waiting for the cluster lock (held by pid ${holder ?? '?'})`) });
+    release = () => releaseLock();
     try {
-      const status = await run('bash', [CLUSTER_SCRIPT, 'status']);
-      const running = /✓/.test(String(status.all));
-      say('setup', running ? 'the local cluster is up: using it' : 'bringing the local cluster up');
+      const state = clusterState(String((await run('bash', [CLUSTER_SCRIPT, 'status'])).all));
+      say('setup', state === 'up' ? 'the local cluster is up: using it' : 'bringing the local cluster up');
       await must('cluster images', run('bash', [CLUSTER_SCRIPT, 'images'], { timeoutMs: 30 * 60_000 }));
-      await must('cluster up', run('bash', [CLUSTER_SCRIPT, 'up'], { timeoutMs: 30 * 60_000 }));
-      broughtUp = !running;
+      // `up` on a cluster that is up restarts it (and everyone's pods): only when it is not.
+      if (state !== 'up') {
+        await must('cluster up', run('bash', [CLUSTER_SCRIPT, 'up'], { timeoutMs: 30 * 60_000 }));
+        broughtUp = true;
+      }
       await must('cluster volumes', run('bash', [CLUSTER_SCRIPT, 'volumes']));
     } catch (error) {
       if (broughtUp) await run('bash', [CLUSTER_SCRIPT, 'down'], { timeoutMs: 300_000 });

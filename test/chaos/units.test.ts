@@ -11,7 +11,6 @@ import { helmTemplateText, parseManifests, find, altibaseContainer } from '../ch
 import { compareRows } from './check.js';
 import { summaryLine } from './chaos.js';
 import { endStatus } from './ends.js';
-import { lockDir } from './lock.js';
 import { WriteModel } from './model.js';
 import { FaultPlanner, MAX_REPLICAS } from './plan.js';
 import { Prng } from './prng.js';
@@ -100,11 +99,12 @@ describe('chaos run: plan, model, check and parsers (no cluster)', () => {
     assert.equal(startCompletedAt(started.split('\n')[0]!), undefined);
   });
 
-  it('the summary line has the fixed shape; the lock is the cluster scripts\' and the suite\'s', () => {
+  it('the summary line has the fixed shape; the harness takes the suite\'s lock and brings the cluster up only when it is not', () => {
     assert.equal(summaryLine({ seed: 5, rounds: 20, faults: 31, acknowledged: 900, lost: 0, diverged: 1 }),
       'chaos: seed=5 rounds=20 faults=31 acknowledged=900 lost=0 diverged=1');
-    const suite = readFileSync(join(REPO_ROOT, 'test/cluster/cluster.test.ts'), 'utf8');
-    assert.equal(lockDir(), /const LOCK_DIR = '([^']+)'/.exec(suite)?.[1]);
+    const harness = readFileSync(join(REPO_ROOT, 'test/chaos/harness.ts'), 'utf8');
+    assert.match(harness, /from '\.\.\/cluster\/lock\.js'/);
+    assert.match(harness, /if \(state !== 'up'\) \{\s*await must\('cluster up'/);
   });
 
   it('the chaos values render with the chart: fast retry only without --faithful, small pods, short probes', async () => {
