@@ -1,4 +1,7 @@
-import { Command, Errors, Flags } from '@oclif/core';
+// oclif's sub-modules, not its index: the index checks the Node version with semver on every start.
+import { Command } from '@oclif/core/command';
+import * as Errors from '@oclif/core/errors';
+import * as Flags from '@oclif/core/flags';
 import { isConfigError, loadAkuConf } from '../config/index.js';
 import { PROPERTY_BY_NAME } from '../config/properties.js';
 import { buildTopology, PodIdentityError, podNameMismatch, resolvePodIdentity } from '../topology/index.js';
@@ -6,8 +9,6 @@ import { EXIT } from './exit-codes.js';
 import { helpScreen } from './help-screen.js';
 import { buildInfoReport, renderInfoText } from './info-report.js';
 import { parsePodAction, PodActionError, type PodAction } from './pod-action.js';
-import { runPodAction } from './run-pod-action.js';
-import { runStatusCommand } from './run-status.js';
 
 /** The most pods aku replicates: AKU_SERVER_COUNT's maximum, from its one definition. */
 const serverCount = PROPERTY_BY_NAME.get('AKU_SERVER_COUNT');
@@ -52,6 +53,8 @@ export default class Aku extends Command {
       if (replicas !== undefined && !(/^[0-9]+$/.test(flags.replicas ?? '') && replicas >= 1 && replicas <= MAX_REPLICAS)) {
         return this.usage(`--replicas ${flags.replicas} is not allowed; expected an integer from 1 to ${MAX_REPLICAS}`);
       }
+      // Loaded here, not at the top, like -p's lifecycle below: -i, -v and -h never load them.
+      const { runStatusCommand } = await import('./run-status.js');
       const code = await runStatusCommand({
         json: flags.json,
         failOn: flags['fail-on'] === 'warn' ? 'warn' : 'fail',
@@ -72,6 +75,8 @@ export default class Aku extends Command {
       if (error instanceof PodActionError) return this.usage(error.message);
       throw error;
     }
+    // Loaded here, not at the top: -i, -v and -h never load the lifecycle, the session layer or a driver.
+    const { runPodAction } = await import('./run-pod-action.js');
     const code = await runPodAction(action, { dryRun: flags['dry-run'], json: flags.json });
     if (code !== EXIT.ok) this.exit(code);
   }

@@ -1,4 +1,4 @@
-import { Help } from '@oclif/core';
+import { Help } from '@oclif/core/help';
 import { helpScreen } from './help-screen.js';
 
 /** oclif routes `-h`/`--help` here; aku answers with its own screen, not oclif's generated one. */

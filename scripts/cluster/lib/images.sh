@@ -170,7 +170,7 @@ build_standin() {
 build_product() {
   local image key
   image=$(product_image)
-  key=$(inputs_key "$REPO_ROOT/docker" "$REPO_ROOT/src" "$REPO_ROOT/bin" "$REPO_ROOT/package.json" \
+  key=$(inputs_key "$REPO_ROOT/docker" "$REPO_ROOT/src" "$REPO_ROOT/bin" "$REPO_ROOT/scripts/bundle-cli.mjs" "$REPO_ROOT/package.json" \
     "$REPO_ROOT/package-lock.json" "$REPO_ROOT/tsconfig.json" "$REPO_ROOT/tsconfig.build.json" \
     "$(ls "$IMAGES_CACHE"/altibase-standin-*.tar "$IMAGES_CACHE"/node-builder-*.tar)")
   have_archive aku-altibase "$key" && { echo "$image: cached"; return 0; }

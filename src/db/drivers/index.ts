@@ -24,10 +24,9 @@ function asDriver(candidate: unknown): candidate is Driver {
 }
 
 async function loadAltisim(): Promise<Driver> {
-  // The simulator's driver lives in its own module (owned by the simulator); the specifier is a
-  // variable so that this file type-checks and runs whether or not that module is present.
-  const specifier = './altisim.js';
-  const loaded = (await import(specifier)) as { default?: unknown; altisimDriver?: unknown };
+  // A literal specifier, so that the CLI bundle (scripts/bundle-cli.mjs) carries the client
+  // driver as a chunk of its own, loaded only when AKU_DRIVER=altisim.
+  const loaded = (await import('./altisim.js')) as { default?: unknown; altisimDriver?: unknown };
   const driver = loaded.altisimDriver ?? loaded.default;
   if (!asDriver(driver)) throw new Error("the altisim driver module exports no Driver (expected 'altisimDriver' or a default export)");
   return driver;
