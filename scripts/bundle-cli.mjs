@@ -28,6 +28,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
 /** Node modules @oclif/core requires at load time that a plain `node -e ''` has not loaded. */
 const LAZY_BUILTINS = new Set(['child_process', 'readline', 'perf_hooks']);
+/** oclif's dependencies every run uses (its logger, its module loader): bundled in, code-cached. */
+const EAGER_PACKAGES = new Set(['debug', 'get-package-type']);
 const LAZY_RUNTIME = 'aku-lazy-runtime';
 const ENTRY = 'src/cli/main.ts';
 
@@ -78,6 +80,7 @@ const lazyOclifDependencies = {
       if (LAZY_BUILTINS.has(bare)) return { path: `node:${bare}`, namespace: 'lazy' };
       if (args.path === 'wsl-utils' && args.kind === 'dynamic-import') return { path: 'wsl-utils', namespace: 'wsl' };
       if (args.kind !== 'require-call' || args.path.startsWith('node:') || packageName(args.path) === '@oclif/core') return undefined;
+      if (EAGER_PACKAGES.has(packageName(args.path))) return undefined;
       const require = createRequire(args.importer);
       lazyPackages.set(args.path, require.resolve(args.path));
       return { path: args.path, namespace: 'lazy' };
@@ -105,7 +108,7 @@ const lazyOclifDependencies = {
   },
 };
 
-const common = { bundle: true, platform: 'node', target: 'node20', minify: true, sourcemap: true, logLevel: 'warning', absWorkingDir: root };
+const common = { bundle: true, platform: 'node', target: 'node20', minify: !process.env.AKU_BUNDLE_NO_MINIFY, sourcemap: true, logLevel: 'warning', absWorkingDir: root };
 
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({

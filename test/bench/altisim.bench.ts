@@ -1,15 +1,15 @@
 /**
  * altisim throughput, each figure against raw loopback TCP round trips measured in the same run:
- *   - statements per second through one session of an altisim process (INSERT, and a trivial SELECT),
- *   - replication rows per second between two altisim processes (a sender shipping its backlog),
- *   - SYNC rows per second between two altisim processes.
+ *   - altisim-insert, altisim-select: statements per second through one session of an altisim process,
+ *   - altisim-replication-backlog: rows per second between two altisim processes (a sender shipping its backlog),
+ *   - altisim-sync: SYNC rows per second between two altisim processes.
  * The ratios are what to compare across machines and runs.
  */
 import { createServer, connect as netConnect, type Socket } from 'node:net';
 import type { Connection } from '../../src/db/driver.js';
 import { altisimDriver } from '../../src/db/drivers/altisim.js';
 import { AltisimProcesses } from '../contract/process-target.js';
-import type { BenchResult } from './types.js';
+import { result as benchResult, type BenchResult } from './types.js';
 
 const MEASURE_MS = 2500;
 const BACKLOG_ROWS = 20000;
@@ -75,13 +75,7 @@ async function waitForRows(connection: Connection, rows: number): Promise<number
 }
 
 function result(name: string, value: number, unit: string, raw: number): BenchResult {
-  return {
-    name,
-    value,
-    unit,
-    baseline: { name: 'raw loopback TCP round trips', value: raw, unit: 'round trips/s' },
-    ratio: value / raw,
-  };
+  return benchResult(name, value, unit, { name: 'raw-loopback-round-trips', value: raw, unit: 'round trips/s' });
 }
 
 export async function run(): Promise<BenchResult[]> {
@@ -124,10 +118,10 @@ export async function run(): Promise<BenchResult[]> {
     await a.close();
     await b.close();
     return [
-      result('altisim process: INSERT statements, one session', inserts, 'statements/s', raw),
-      result('altisim process: SELECT statements, one session', selects, 'statements/s', raw),
-      result('altisim replication between processes (backlog)', replicated, 'rows/s', raw),
-      result('altisim SYNC between processes', synced, 'rows/s', raw),
+      result('altisim-insert', inserts, 'statements/s', raw),
+      result('altisim-select', selects, 'statements/s', raw),
+      result('altisim-replication-backlog', replicated, 'rows/s', raw),
+      result('altisim-sync', synced, 'rows/s', raw),
     ];
   } finally {
     await processes.dispose();

@@ -1,5 +1,5 @@
 import { ServerSessions } from '../../src/db/server-sessions.js';
-import type { BenchResult } from './types.js';
+import { result as benchResult, type BenchResult } from './types.js';
 import { SimPods, testConfig } from '../helpers/sim-pods.js';
 
 /**
@@ -14,7 +14,7 @@ export async function run(): Promise<BenchResult[]> {
       await pods.addPod(0);
       return { pod: 0 };
     });
-    results.push(result(`master start, ${absent} absent peer(s)`, wall, server));
+    results.push(result(`inprocess-master-start-${absent}-absent`, wall, server));
   }
   const join = await measure(4, async (pods) => {
     await pods.addPod(0);
@@ -23,12 +23,12 @@ export async function run(): Promise<BenchResult[]> {
     await pods.addPod(1);
     return { pod: 1 };
   });
-  results.push(result('slave join (2000 rows)', join.wall, join.server));
+  results.push(result('inprocess-slave-join-2000-rows', join.wall, join.server));
   return results;
 }
 
 function result(name: string, wallMs: number, serverMs: number): BenchResult {
-  return { name, value: wallMs, unit: 'ms wall', baseline: { name: 'time inside servers', value: serverMs, unit: 'ms' }, ratio: wallMs / Math.max(serverMs, 0.001) };
+  return benchResult(name, wallMs, 'ms', { name: 'time-inside-servers', value: Math.max(serverMs, 0.001), unit: 'ms' });
 }
 
 /** Median of five runs of one scenario. */

@@ -16,6 +16,8 @@ import { AKU_BIN } from './cli.js';
 const ALTISIM_BIN = fileURLToPath(new URL('../../bin/altisim', import.meta.url));
 export const PASSWORD = 's3cret-pw';
 const SERVICE_PORT = 20300;
+/** AKU_CONNECT_TIMEOUT of every pod's aku.conf, seconds. */
+export const CONNECT_TIMEOUT_SEC = 2;
 
 export interface CliRun {
   code: number;
@@ -67,7 +69,7 @@ export class ProcessPods {
     mkdirSync(join(home, 'conf'), { recursive: true });
     writeFileSync(join(home, 'conf', 'aku.conf'), [
       'AKU_STS_NAME = altibase-sts', 'AKU_SVC_NAME = altibase-svc', `AKU_SERVER_COUNT = ${this.count}`,
-      'AKU_QUERY_RETRY_DELAY_MSEC = 50', 'AKU_QUERY_RETRY_COUNT = 1', 'AKU_CONNECT_TIMEOUT = 2', 'AKU_ADDRESS_CHECK_COUNT = 2',
+      'AKU_QUERY_RETRY_DELAY_MSEC = 50', 'AKU_QUERY_RETRY_COUNT = 1', `AKU_CONNECT_TIMEOUT = ${CONNECT_TIMEOUT_SEC}`, 'AKU_ADDRESS_CHECK_COUNT = 2',
       'AKU_QUERY_TIMEOUT = 30', 'AKU_END_TIME_BUDGET = 8', 'AKU_FLUSH_TIMEOUT_AT_START = 5',
       ...(this.options.conf ?? []),
       this.options.replications ?? 'REPLICATIONS = ( REPLICATION_NAME_PREFIX = AKU_REP ( SYS.T1 ) )', '',
@@ -156,16 +158,18 @@ export class ProcessPods {
     }
   }
 
+  /** The environment aku runs with in pod i (as the entrypoint and preStop give it). */
+  akuEnv(i: number): Record<string, string> {
+    return {
+      ...this.env, ALTIBASE_HOME: this.home(i), AKU_POD_NAME: `altibase-sts-${i}`, AKU_START_COMPLETED_FILE: this.completionFile(i),
+      AKU_PROGRESS_INTERVAL_SEC: '1', ALTISIM_CLIENT_ADDRESS: this.address(i),
+    };
+  }
+
   /** Runs the built aku in pod i (`-p start`, `-p end`, …) with that pod's environment. */
   async aku(i: number, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
     const started = Date.now();
-    const result = await execa(AKU_BIN, args, {
-      reject: false,
-      env: {
-        ...this.env, ALTIBASE_HOME: this.home(i), AKU_POD_NAME: `altibase-sts-${i}`, AKU_START_COMPLETED_FILE: this.completionFile(i),
-        AKU_PROGRESS_INTERVAL_SEC: '1', ALTISIM_CLIENT_ADDRESS: this.address(i), ...env,
-      },
-    });
+    const result = await execa(AKU_BIN, args, { reject: false, env: { ...this.akuEnv(i), ...env } });
     return { code: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr), seconds: (Date.now() - started) / 1000 };
   }
 
