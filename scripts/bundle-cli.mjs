@@ -43,12 +43,13 @@ const RUNTIME_SOURCE = `
 module.exports = function lazyModule(load, esModule) {
   let real;
   const module = () => (real ??= load());
-  return new Proxy(function () {}, {
+  const standIn = new Proxy(function () {}, {
     get: (t, key) => (key === '__esModule' ? esModule : Reflect.get(module(), key)),
     set: (t, key, value) => Reflect.set(module(), key, value),
     has: (t, key) => key in module(),
     apply: (t, self, args) => Reflect.apply(module(), self, args),
-    construct: (t, args) => Reflect.construct(module(), args),
+    // new of the stand-in itself, or of a class that extends it (newTarget is then that class).
+    construct: (t, args, newTarget) => Reflect.construct(module(), args, newTarget === standIn ? module() : newTarget),
     getPrototypeOf: () => Reflect.getPrototypeOf(module()),
     // The target's non-configurable keys (a function's prototype) must stay listed (Proxy invariants).
     ownKeys: (t) => [...new Set([...Reflect.ownKeys(module()), 'prototype'])],
@@ -59,6 +60,7 @@ module.exports = function lazyModule(load, esModule) {
       return found ? { ...found, configurable: true } : undefined;
     },
   });
+  return standIn;
 };
 `;
 

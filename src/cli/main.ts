@@ -4,12 +4,19 @@
  * help class (`AkuHelp`): oclif then requires the bundle that is already loaded instead of loading
  * a second, unbundled copy of aku and of @oclif/core.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execute } from '@oclif/core/execute';
 
 export { default } from './aku-command.js';
 export { default as AkuHelp } from './help-class.js';
 
-/** Runs aku; `dir` is a file or directory inside the package (oclif finds package.json from it). */
-export async function main(dir: string): Promise<void> {
-  await execute({ dir });
+/**
+ * Runs aku from the package at `root`. oclif is given the package.json and told that aku has no
+ * plugins, which spares each start its searches: for the package root, for user-installed and
+ * development plugins (files under $HOME that a pod never has).
+ */
+export async function main(root: string): Promise<void> {
+  const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  await execute({ loadOptions: { root, pjson, userPlugins: false, devPlugins: false } });
 }
