@@ -1,7 +1,7 @@
 /**
  * image-layer: the bytes the product image (docker/Dockerfile) adds on top of its Altibase base
- * image, from the image metadata of the local images (`skopeo inspect` of the archives the local
- * cluster's image build writes: layer digests and sizes, uncompressed), against the size of the
+ * image, from the image metadata of the local images (the manifests, `skopeo inspect --raw`, of the
+ * archives the local cluster's image build writes: layer digests and sizes, uncompressed), against the size of the
  * Node runtime the image ships (the node binary of NODE_RUNTIME_VERSION, scripts/cluster/versions.env).
  * A ratio near 1 means aku costs little beyond the runtime it needs.
  */
@@ -15,9 +15,10 @@ import { result, skipped, type BenchLine } from './types.js';
 const CACHE = process.env.AKU_CACHE ?? join(homedir(), '.cache/aku');
 const IMAGES = join(CACHE, 'images');
 
+/** A layer in an image manifest (`skopeo inspect --raw`: docker schema 2 or OCI). */
 interface Layer {
-  Digest: string;
-  Size: number;
+  digest: string;
+  size: number;
 }
 
 /** The newest archive of an image (scripts/cluster/lib/images.sh: <name>-<inputs key>.tar). */
@@ -30,11 +31,11 @@ function newestArchive(name: string): string | undefined {
 }
 
 async function layers(archive: string): Promise<Layer[]> {
-  const inspect = await execa('skopeo', ['inspect', `docker-archive:${archive}`], { reject: false, timeout: 120_000 });
-  if (inspect.exitCode !== 0) throw new Error(`skopeo inspect docker-archive:${archive} exited ${inspect.exitCode}: ${inspect.stderr}`);
-  const data = JSON.parse(String(inspect.stdout)) as { LayersData?: Layer[] };
-  if (!data.LayersData?.length) throw new Error(`skopeo inspect docker-archive:${archive}: no LayersData`);
-  return data.LayersData;
+  const inspect = await execa('skopeo', ['inspect', '--raw', `docker-archive:${archive}`], { reject: false, timeout: 120_000 });
+  if (inspect.exitCode !== 0) throw new Error(`skopeo inspect --raw docker-archive:${archive} exited ${inspect.exitCode}: ${inspect.stderr}`);
+  const manifest = JSON.parse(String(inspect.stdout)) as { layers?: Layer[] };
+  if (!manifest.layers?.length) throw new Error(`skopeo inspect --raw docker-archive:${archive}: no layers in the manifest`);
+  return manifest.layers;
 }
 
 function nodeRuntimeVersion(): string {
@@ -53,9 +54,9 @@ export async function run(): Promise<BenchLine[]> {
   const [productLayers, baseLayers] = await Promise.all([layers(product), layers(base)]);
   // The product is built FROM the base: the base's layers come first, unchanged.
   baseLayers.forEach((layer, i) => {
-    if (productLayers[i]?.Digest !== layer.Digest) throw new Error(`${product} is not built on ${base}: layer ${i} is ${productLayers[i]?.Digest}, not ${layer.Digest}`);
+    if (productLayers[i]?.digest !== layer.digest) throw new Error(`${product} is not built on ${base}: layer ${i} is ${productLayers[i]?.digest}, not ${layer.digest}`);
   });
-  const added = productLayers.slice(baseLayers.length).reduce((sum, layer) => sum + layer.Size, 0);
+  const added = productLayers.slice(baseLayers.length).reduce((sum, layer) => sum + layer.size, 0);
   const MiB = 1024 * 1024;
   return [result('image-layer', added / MiB, 'MiB', { name: 'node-runtime', value: statSync(node).size / MiB, unit: 'MiB' })];
 }
