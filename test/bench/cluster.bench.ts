@@ -28,7 +28,7 @@ const ROWS = 100_000;
 const ROWS_PER_STATEMENT = 1000;
 /** The suite's lock (test/cluster/cluster.test.ts): one user of the local cluster's pods at a time. */
 const LOCK_DIR = '/run/aku-cluster-suite.lock';
-const LOCK_WAIT_MS = 5 * 60_000;
+const LOCK_WAIT_MS = 15 * 60_000;
 const NAMES = ['scale-1-to-6', 'restart-resume'];
 /** The local cluster's pause image (scripts/cluster/lib/config.sh PAUSE_IMAGE), for the no-op StatefulSet. */
 const PAUSE_IMAGE = /^PAUSE_IMAGE=(\S+)$/m.exec(readFileSync(new URL('../../scripts/cluster/lib/config.sh', import.meta.url), 'utf8'))?.[1];
