@@ -121,6 +121,9 @@ const result = await build({
   // fs/promises, the diagnostic report, child_process…). What import() loads (the lifecycle, the
   // drivers) stays in the file but is only initialised when imported.
   format: 'cjs',
+  // bin/aku compiles the bundle as a vm.Script (to use the code cache), where import() has no
+  // loader: import() of what is not bundled (the odbc addon) becomes require().
+  supported: { 'dynamic-import': false },
   outfile: `${outdir}/aku.cjs`,
   metafile: true,
   plugins: [lazyOclifDependencies],

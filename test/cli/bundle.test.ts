@@ -46,6 +46,13 @@ describe('the CLI bundle (dist/bundle)', () => {
     });
   }
 
+  it('calls no import(): bin/aku compiles it as a vm.Script, which has no ES module loader (odbc is required)', () => {
+    const bundle = readFileSync(join(BUNDLE_DIR, 'aku.cjs'), 'utf8');
+    // "import()" alone is text inside an oclif error message, not a call
+    assert.deepEqual(bundle.match(/\bimport\((?!\))[^)]{0,40}/g) ?? [], []);
+    assert.match(bundle, /require\(\w+\)/);
+  });
+
   it('holds aku\'s client drivers but none of the simulator\'s code (src/altisim)', () => {
     const meta = JSON.parse(readFileSync(join(BUNDLE_DIR, 'meta.json'), 'utf8')) as Meta;
     const inputs = Object.values(meta.outputs).flatMap((o) => Object.keys(o.inputs));
