@@ -167,7 +167,7 @@ async function measure(target: Target): Promise<BenchLine[]> {
   try {
     const noop = await noopScaleSeconds(cluster);
 
-    await must('helm install', cluster.helm(['install', RELEASE, CHART_DIR, ...target.valuesArgs, '--set', 'replicaCount=1']));
+    await must('helm install', cluster.helm(['install', RELEASE, CHART_DIR, ...target.valuesArgs, '--set', 'replicaCount=1', '--set', 'aku.serverCount=6']));
     await waitReadyPods(cluster, RELEASE, 1, 600_000);
     const started = performance.now();
     await must('helm upgrade to 6', cluster.helm(['upgrade', RELEASE, CHART_DIR, '--reuse-values', '--set', 'replicaCount=6']));
@@ -204,7 +204,7 @@ export async function run(): Promise<BenchLine[]> {
   const target = resolveTarget();
   if ('reason' in target) return skipAll(target.reason);
   const reachable = await exec(target.kubectl, ['--kubeconfig', target.kubeconfig, 'get', '--raw', '/readyz'], { timeoutMs: 15_000 });
-  if (reachable.exitCode !== 0) return skipAll(`the cluster is not reachable (${target.kubeconfig}): ${String(reachable.all).split('\n')[0]}`);
+  if (reachable.exitCode !== 0) return skipAll(`the cluster is not reachable (${target.kubeconfig}): ${String(reachable.all).split('\n')[0]?.slice(0, 160)}`);
   if (!(await takeLock())) return skipAll(`${LOCK_DIR} stayed held by another run for ${LOCK_WAIT_MS / 60_000} min`);
   try {
     return await measure(target);
