@@ -159,6 +159,14 @@ async function deleteAndWait(cluster: Cluster, name: string, pods: number): Prom
   return cluster.logs(name);
 }
 
+/** Removes what the bench made: the release, the namespace with its claims; recycles the local volumes. */
+async function cleanUp(target: Target): Promise<void> {
+  await exec(target.helm, ['--kubeconfig', target.kubeconfig, '-n', NAMESPACE, 'uninstall', RELEASE, '--wait', '--timeout', '5m'], { timeoutMs: 360_000 });
+  await exec(target.kubectl, ['--kubeconfig', target.kubeconfig, 'delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true'], { timeoutMs: 300_000 });
+  // The local cluster's volumes are shared: released ones go back to Available (a no-op elsewhere).
+  if (process.getuid?.() === 0) await exec('bash', [CLUSTER_SCRIPT, 'volumes']);
+}
+
 async function measure(target: Target): Promise<BenchLine[]> {
   const cluster = new Cluster(target, NAMESPACE);
   const kubectl = (args: string[], timeoutMs?: number) => exec(target.kubectl, ['--kubeconfig', target.kubeconfig, ...args], { timeoutMs });
@@ -167,7 +175,9 @@ async function measure(target: Target): Promise<BenchLine[]> {
   try {
     const noop = await noopScaleSeconds(cluster);
 
-    await must('helm install', cluster.helm(['install', RELEASE, CHART_DIR, ...target.valuesArgs, '--set', 'replicaCount=1', '--set', 'aku.serverCount=6']));
+    // The chart's defaults, but no resource requests: six pods of the default preset (500m CPU
+    // each) do not fit on a two-core node, and the no-op pods request nothing either.
+    await must('helm install', cluster.helm(['install', RELEASE, CHART_DIR, ...target.valuesArgs, '--set', 'replicaCount=1', '--set', 'aku.serverCount=6', '--set', 'resourcesPreset=none']));
     await waitReadyPods(cluster, RELEASE, 1, 600_000);
     const started = performance.now();
     await must('helm upgrade to 6', cluster.helm(['upgrade', RELEASE, CHART_DIR, '--reuse-values', '--set', 'replicaCount=6']));
@@ -193,10 +203,7 @@ async function measure(target: Target): Promise<BenchLine[]> {
     lines.push(result('restart-resume', resume, 's', { name: `start-after-reset-${ROWS}-rows`, value: resync, unit: 's' }));
     return lines;
   } finally {
-    await cluster.helm(['uninstall', RELEASE, '--wait', '--timeout', '5m'], 360_000);
-    await kubectl(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true'], 300_000);
-    // The local cluster's volumes are shared: released ones go back to Available (a no-op elsewhere).
-    if (process.getuid?.() === 0) await exec('bash', [CLUSTER_SCRIPT, 'volumes']);
+    await cleanUp(target);
   }
 }
 
@@ -206,9 +213,16 @@ export async function run(): Promise<BenchLine[]> {
   const reachable = await exec(target.kubectl, ['--kubeconfig', target.kubeconfig, 'get', '--raw', '/readyz'], { timeoutMs: 15_000 });
   if (reachable.exitCode !== 0) return skipAll(`the cluster is not reachable (${target.kubeconfig}): ${String(reachable.all).split('\n')[0]?.slice(0, 160)}`);
   if (!(await takeLock())) return skipAll(`${LOCK_DIR} stayed held by another run for ${LOCK_WAIT_MS / 60_000} min`);
+  // Interrupted (Ctrl-C, a timeout's TERM): clean up and let the lock go before exiting.
+  const interrupted = () => void cleanUp(target).finally(() => {
+    releaseLock();
+    process.exit(130);
+  });
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   try {
     return await measure(target);
   } finally {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
     releaseLock();
   }
 }
