@@ -87,12 +87,17 @@ function between(log: string, from: RegExp, to: RegExp): number {
   return (lines[end]!.at - lines[start]!.at) / 1e6;
 }
 
-/** The last successful `aku -p start` of a container's log: its first to its last line, seconds. */
+/**
+ * The last successful `aku -p start` of a container's log, seconds from its first to its last log
+ * line: the aku lines between the entrypoint's last "aku -p start (attempt …)" and its "aku -p start
+ * succeeded" (other aku runs, e.g. probes, may log after it).
+ */
 function lastStartSeconds(log: string): number {
-  const lines = akuLines(log);
-  const last = lines[lines.length - 1];
-  if (!last || !/aku -p start succeeded/.test(log)) throw new Error(`no successful aku -p start in the log:\n${log}`);
-  const own = lines.filter((l) => l.pid === last.pid);
+  const all = log.split('\n');
+  const succeeded = all.findLastIndex((l) => /aku -p start succeeded/.test(l));
+  const attempt = all.findLastIndex((l, i) => i < succeeded && /aku -p start \(attempt/.test(l));
+  const own = akuLines(all.slice(attempt + 1, succeeded).join('\n'));
+  if (succeeded < 0 || attempt < 0 || own.length === 0) throw new Error(`no successful aku -p start in the log:\n${log}`);
   return (own[own.length - 1]!.at - own[0]!.at) / 1e6;
 }
 
