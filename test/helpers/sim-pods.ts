@@ -129,6 +129,9 @@ export class SimPods {
       /** Why the pod stops, for -p end (no Kubernetes API here). */
       stopReason?: StopReason;
       stopReasonProvider?: LifecycleContext['stopReason'];
+      /** A test clock instead of the real one (see TestClock). */
+      clock?: TestClock;
+      progressIntervalSec?: number;
     } = {},
   ): Promise<AkuRun & { statements: number; outcome: LifecycleOutcome }> {
     const config = { ...this.config, ...options.config };
@@ -154,9 +157,9 @@ export class SimPods {
       },
       isLocalAddress: (address) => this.cluster.server(self).address === address,
       localServerAddress: this.cluster.server(self).address,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20))),
-      now: () => Date.now(),
-      progressIntervalSec: 1,
+      sleep: options.clock ? (ms) => options.clock!.sleep(ms) : (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20))),
+      now: options.clock ? () => options.clock!.now() : () => Date.now(),
+      progressIntervalSec: options.progressIntervalSec ?? 1,
       // No Kubernetes API here: a test says why the pod stops, or AKU_REPLICATION_RESET_AT_END decides.
       stopReason: options.stopReasonProvider ?? (async () => options.stopReason ?? { kind: 'unknown', why: 'no Kubernetes API in the in-process simulation' }),
     };
@@ -243,6 +246,30 @@ function killable(
       return session.query(sql, options);
     },
   };
+}
+
+/**
+ * A clock that stands still except when aku sleeps: every computed bound (FLUSH … WAIT n, a
+ * step's seconds, a handover's wait) is then exact, and waits cost no real time. `onSleep` lets a
+ * test change the world while aku waits (a name starts to resolve, a start stops).
+ */
+export class TestClock {
+  readonly sleeps: number[] = [];
+  constructor(
+    private ms = Date.now(),
+    public onSleep: (ms: number, clock: TestClock) => void = () => undefined,
+  ) {}
+
+  now(): number {
+    return this.ms;
+  }
+
+  async sleep(ms: number): Promise<void> {
+    this.sleeps.push(ms);
+    this.ms += ms;
+    this.onSleep(ms, this);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 export function groupsOf(config: AkuConfig): ReplicationGroup[] {
