@@ -1,33 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
-import { messages, SimPods, TestClock, testConfig, type AkuRun } from '../helpers/sim-pods.js';
+import { plan, statements, tagged } from '../helpers/run-output.js';
+import { messages, SimPods, TestClock, testConfig } from '../helpers/sim-pods.js';
 
 /**
  * What an operator sees of `-p end` and `-p clean`: the `--json` outcome (steps in order, what
  * happened to each pair on which pod, the problems), every statement sent to which server
  * (`AKU_LOG_LEVEL=DEBUG`), and the exact warnings that name what to run by hand.
  */
-
-/** `pod: statement` for every change aku sent, in order (the `[DEBUG][sql]` lines, "already so" replies left out). */
-export function statements(run: AkuRun): string[] {
-  return run.lines
-    .map((l) => /\[DEBUG\]\[sql\]\[([^\]]*)\]\[[^\]]*\] (.*)$/.exec(l))
-    .filter((m): m is RegExpExecArray => m !== null && !m[2]!.endsWith('(already so)'))
-    .map((m) => `${m[1]}: ${m[2]}`);
-}
-
-/** `pod: statement` of a dry run's plan (the `[INFO][plan]` lines that carry a pod). */
-export function plan(run: AkuRun): string[] {
-  return run.lines
-    .map((l) => /\[INFO\]\[plan\]\[([^\]-][^\]]*)\]\[[^\]]*\] (.*)$/.exec(l))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => `${m[1]}: ${m[2]}`);
-}
-
-/** The `[LEVEL][where][pod][replication] message` part of every log line. */
-export function tagged(run: AkuRun): string[] {
-  return run.lines.map((l) => l.replace(/^\[AKU\]\[[^\]]*\]\[\d+\] /, ''));
-}
 
 const pairs = (run: { outcome: { pairs: { replication: string; pod: string; result: string; detail?: string }[] } }) =>
   run.outcome.pairs.map((p) => `${p.replication}@${p.pod}:${p.result}${p.detail === undefined ? '' : ` (${p.detail})`}`);
