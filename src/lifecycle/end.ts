@@ -230,7 +230,7 @@ async function flushOwnChanges(run: EndRun): Promise<void> {
     if (result.kind === 'no-sender' && hasHistory(own, link.name)) {
       // Stopped with a restart point (an earlier end was interrupted after its STOP): changes
       // since that point may be unsent. Start the sender again so the FLUSH can deliver them.
-      const restarted = await restartSender(run, link);
+      const restarted = await restartSender(run, link, linkDeadline);
       result = restarted === true
         ? await flushWithin(ctx, { where: W.flush, server: self, name: link.name, peerHost: link.peer.host, all: true, deadline: linkDeadline, boundSec, busyRetries: UNTIL_DEADLINE })
         : { kind: 'failed', reason: `its sender was stopped and could not start again (${restarted})` };
@@ -253,11 +253,14 @@ async function flushOwnChanges(run: EndRun): Promise<void> {
   ctx.logger.info(W.flush, 'Replication flush has ended.');
 }
 
-/** START of a stopped pair during end; true, or why it failed. */
-async function restartSender(run: EndRun, link: ReplicationLink): Promise<true | string> {
+/**
+ * START of a stopped pair during end; true, or why it failed. Within the pair's share of the
+ * FLUSH time: a START retried until the run's deadline would eat the reserve for STOP and RESET.
+ */
+async function restartSender(run: EndRun, link: ReplicationLink, deadline: number): Promise<true | string> {
   const self = run.self as Server;
   try {
-    await self.changeTolerating(startReplication(link.name), [AltibaseCode.SENDER_ALREADY_STARTED], { deadline: run.deadline, retry: UNTIL_DEADLINE });
+    await self.changeTolerating(startReplication(link.name), [AltibaseCode.SENDER_ALREADY_STARTED], { deadline, retry: UNTIL_DEADLINE });
     run.ctx.logger.info(W.flush, `${link.name} was stopped with a restart point; started again to flush what it holds.`, { replication: link.name });
     return true;
   } catch (error) {

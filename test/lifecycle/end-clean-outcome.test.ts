@@ -212,7 +212,7 @@ describe('-p end and -p clean as the operator sees them: outcome, statements, wa
     assert.deepEqual(await pods.rows(0), ['1:after the stop'], 'delivered before the reset');
   });
 
-  it('end of a stopped pair whose sender cannot start again (link cut) keeps it, naming why', async () => {
+  it('end of a stopped pair whose sender cannot start again (link cut) keeps it, naming why, and still has time to STOP both sides', async () => {
     pods = new SimPods(testConfig({ serverCount: 2, endTimeBudgetSec: 2 }));
     await pods.startPods([0, 1]);
     await pods.sysdba(1, 'ALTER REPLICATION AKU_REP_01 STOP');
@@ -220,6 +220,10 @@ describe('-p end and -p clean as the operator sees them: outcome, statements, wa
     const run = await pods.aku(1, 'end');
     assert.equal(run.code, 1, run.lines.join('\n'));
     assert.match(run.outcome.problems.join('\n'), /-p end could not deliver every change: AKU_REP_01 \(FLUSH failed: its sender was stopped and could not start again \(ERR-[0-9A-F]{5} : .*\)\)\. Both sides/);
+    assert.equal(run.outcome.problems.length, 1, run.outcome.problems.join('\n'));
+    // Its own sender is stopped already ("already so"); the MASTER's is stopped in the time kept back.
+    assert.ok(pairs(run).includes('AKU_REP_01@altibase-sts-0:stopped'), pairs(run).join('\n'));
+    assert.match(run.outcome.problems[0] as string, /could not start again \(ERR-6100D : \[Sender\] Failed to handshake/);
     assert.notEqual((await pods.replications(1)).get('AKU_REP_01')?.xsn, -1, 'kept');
   });
 
