@@ -124,14 +124,14 @@ export class SimPods {
       config?: Partial<AkuConfig>;
       killAtStatement?: number;
       killAfterStatement?: number;
-      /** Runs before each statement reaches its server: lets a test interleave another pod's action. */
-      beforeStatement?: (sql: string, server: string) => Promise<void>;
       /** Why the pod stops, for -p end (no Kubernetes API here). */
       stopReason?: StopReason;
       stopReasonProvider?: LifecycleContext['stopReason'];
       /** A test clock instead of the real one (see TestClock). */
       clock?: TestClock;
       progressIntervalSec?: number;
+      /** Runs before each statement reaches its server (`server` is `host:port`): lets a test interleave another pod's action, or change the world mid-run. */
+      beforeStatement?: (sql: string, server: string) => Promise<void> | void;
     } = {},
   ): Promise<AkuRun & { statements: number; outcome: LifecycleOutcome }> {
     const config = { ...this.config, ...options.config };
@@ -224,7 +224,7 @@ function killable(
   counter: { statements: number; killed: boolean },
   killAt: number | undefined,
   killAfter?: number,
-  before?: (sql: string, server: string) => Promise<void>,
+  before?: (sql: string, server: string) => Promise<void> | void,
 ): SqlSession {
   return {
     server: session.server,
