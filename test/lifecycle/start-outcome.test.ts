@@ -311,6 +311,29 @@ describe('-p start as the operator sees it: steps, statements, messages, bounds 
     assert.deepEqual(await pods.rows(1), []);
   });
 
+  it('refuses a join from a MASTER that lost its volume while another slave holds rows, counting that slave\'s rows', async () => {
+    pods = new SimPods(testConfig({ serverCount: 3 }));
+    await pods.startPods([0]);
+    await pods.addPod(2);
+    assert.equal((await pods.aku(2, 'start')).code, 0);
+    for (const sql of ["INSERT INTO SYS.T1 VALUES (1, 'a')", "INSERT INTO SYS.T1 VALUES (2, 'b')", "INSERT INTO SYS.T3 VALUES (1, 'c')"]) await pods.app(2, sql);
+    await pods.converged([0, 2]);
+    // The MASTER comes back empty: no objects, no rows (in service, as a server restored by hand would be).
+    for (const name of ['AKU_REP_01', 'AKU_REP_02']) {
+      await pods.sysdba(0, `ALTER REPLICATION ${name} STOP`).catch(() => undefined);
+      await pods.sysdba(0, `DROP REPLICATION ${name}`);
+    }
+    for (const sql of ['TRUNCATE TABLE SYS.T1', 'TRUNCATE TABLE SYS.T3']) await pods.sysdba(0, sql);
+    await pods.addPod(1);
+    const run = await pods.aku(1, 'start');
+    assert.equal(run.code, 1, run.lines.join('\n'));
+    assert.deepEqual(run.outcome.problems, [
+      'the MASTER altibase-sts-0.altibase-svc looks freshly created (no replication history, its replicated tables empty) while altibase-sts-2.altibase-svc holds 3 rows: ' +
+        'a SYNC from it would empty this pod. If the MASTER lost its volume, restore it from a slave first. Nothing was truncated. See "Manual recovery of a failed MASTER" in docs/lifecycle.md.',
+    ]);
+    assert.deepEqual(statements(run), []);
+  });
+
   it('REPLICATION_MAX_COUNT exactly what aku needs is enough; one less is refused with the number to raise it to', async () => {
     const two = testConfig({ serverCount: 3, replications: [
       { prefix: 'AKU_A', syncParallelCount: 1, items: [{ user: 'SYS', table: 'T1' }] },
