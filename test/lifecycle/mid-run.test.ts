@@ -153,6 +153,62 @@ describe('while a run is under way (altisim in-process)', function () {
     assert.equal(String(value[0]?.VALUE1), '0');
   });
 
+  it('end holds no server\'s one SYSDBA slot while it works on another, so ends on every pod at once do not wait on each other', async () => {
+    pods = new SimPods(testConfig({ serverCount: 2 }));
+    await pods.startPods([0, 1]);
+    const free: string[] = [];
+    const tryConnect = async (i: number) => {
+      const connection = await createInProcessDriver(pods.cluster, { clientAddress: '10.9.9.9' }).connect({
+        host: `altibase-sts-${i}.altibase-svc`, port: 20300, user: 'SYS', password: pods.config.sysPassword, sysdba: true, connectTimeoutSec: 1, queryTimeoutSec: 5,
+      }).catch(() => undefined);
+      await connection?.close();
+      return connection !== undefined;
+    };
+    const run = await pods.aku(1, 'end', {
+      beforeStatement: async (sql, server) => {
+        if (server.startsWith('altibase-sts-1') && sql.includes('FLUSH ALL') && (await tryConnect(0))) free.push('MASTER free during the FLUSH here');
+        if (server.startsWith('altibase-sts-1') && sql.endsWith('RESET') && (await tryConnect(0))) free.push('MASTER free during the RESET here');
+        if (server.startsWith('altibase-sts-0') && sql.endsWith('STOP') && (await tryConnect(1))) free.push('own server free during the STOP on the MASTER');
+      },
+    });
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.deepEqual(free, ['MASTER free during the FLUSH here', 'own server free during the STOP on the MASTER', 'MASTER free during the RESET here']);
+  });
+
+  it('end waits for a peer whose SYSDBA slot is busy for at most a quarter of its budget, then goes on without it', async () => {
+    pods = new SimPods(testConfig({ serverCount: 2 }));
+    await pods.startPods([0, 1]);
+    const holder = await createInProcessDriver(pods.cluster, { clientAddress: '10.9.9.9' }).connect({
+      host: 'altibase-sts-0.altibase-svc', port: 20300, user: 'SYS', password: pods.config.sysPassword, sysdba: true, connectTimeoutSec: 1, queryTimeoutSec: 5,
+    });
+    const released = new Promise((resolve) => setTimeout(() => resolve(holder.close()), 1500));
+    const started = Date.now();
+    const run = await pods.aku(1, 'end', { config: { endTimeBudgetSec: 2, queryRetryDelayMsec: 50 } });
+    const seconds = (Date.now() - started) / 1000;
+    await released;
+    assert.equal(run.code, 1, run.lines.join('\n'));
+    assert.ok(seconds < 1.4, `gave up on the busy MASTER after ${seconds} s (a quarter of 2 s is 0.5 s)`);
+    assert.match(tagged(run).join('\n'), /\[INFO\]\[akuRunEnd:connect\]\[altibase-sts-0\]\[-\] altibase-sts-0\.altibase-svc is not reachable \(ERR-\w+ : .*\)\./);
+    assert.ok(run.outcome.pairs.some((p) => p.result === 'kept'));
+  });
+
+  it('clean interrupted after dropping its objects: the rerun still stops and resets the peers\' sides from its record', async () => {
+    pods = new SimPods(testConfig({ serverCount: 2 }));
+    await pods.startPods([0, 1]);
+    const first = await pods.aku(1, 'clean', {
+      beforeStatement: (sql, server) => {
+        if (server.startsWith('altibase-sts-0')) throw new Error('killed');
+      },
+    });
+    assert.equal(first.code, 1);
+    assert.equal((await pods.replications(1)).size, 0, 'dropped here');
+    assert.equal((await pods.replications(0)).get('AKU_REP_01')?.started, true, 'the MASTER\'s side still runs');
+    const again = await pods.aku(1, 'clean');
+    assert.equal(again.code, 0, again.lines.join('\n'));
+    assert.deepEqual(again.outcome.pairs.map((p) => `${p.replication}@${p.pod}:${p.result}`), ['AKU_REP_01@altibase-sts-0:reset']);
+    assert.deepEqual((await pods.replications(0)).get('AKU_REP_01'), { xsn: -1, started: false });
+  });
+
   it('end: a STOP that fails on a peer is a problem naming the statement, the pair and the server; the run goes on to RESET the rest', async () => {
     pods = new SimPods(testConfig({ serverCount: 3 }));
     await pods.startPods([0, 1, 2]);
