@@ -78,6 +78,8 @@ describe('deliberate leaves: what each start finds and does (altisim in-process)
     const slave = await pods.aku(1, 'start');
     assert.equal(slave.code, 0, slave.lines.join('\n'));
     assert.ok(tagged(slave).includes('[INFO][akuRunStart:path][-][AKU_REP_01] The MASTER left AKU_REP_01 deliberately (aku -p clean at 2026-01-02T03:04:05.000Z): group AKU_REP rejoins; it will be truncated and synchronised from the MASTER.'), slave.lines.join('\n'));
+    assert.ok(tagged(slave).includes('[INFO][akuRunStart:prepare][altibase-sts-1][AKU_REP_01] Stopping and resetting AKU_REP_01 before the sync.'), slave.lines.join('\n'));
+    assert.ok(statements(slave).includes('altibase-sts-1: ALTER REPLICATION AKU_REP_01 RESET'));
     assert.ok(statements(slave).includes("altibase-sts-0: DELETE FROM SYS.AKU_LEFT_PAIRS WHERE REPLICATION_NAME = 'AKU_REP_01'"), 'the MASTER\'s record goes');
     assert.deepEqual(await leftPairs(pods, 0), []);
     await pods.app(1, "INSERT INTO SYS.T1 VALUES (2, 'on 1')");

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, writeFileSync } from 'node:fs';
-import { containerIdentity } from '../../src/lifecycle/completion-file.js';
+import { containerIdentity, recordDdlEnable, recordedDdlEnable } from '../../src/lifecycle/completion-file.js';
 import { messages, SimPods, TestClock, testConfig } from '../helpers/sim-pods.js';
-import { statements, tagged } from '../helpers/run-output.js';
+import { plan, statements, tagged } from '../helpers/run-output.js';
 
 /**
  * What an operator sees of `-p start`: the steps of `--json`, the statements per server, the
@@ -332,6 +332,75 @@ describe('-p start as the operator sees it: steps, statements, messages, bounds 
         'a SYNC from it would empty this pod. If the MASTER lost its volume, restore it from a slave first. Nothing was truncated. See "Manual recovery of a failed MASTER" in docs/lifecycle.md.',
     ]);
     assert.deepEqual(statements(run), []);
+  });
+
+  it('REPLICATION_DDL_ENABLE left by an interrupted run: put back to the recorded value (1 as well as 0) and forgotten; already right: only forgotten', async () => {
+    pods = new SimPods(testConfig({ serverCount: 2 }));
+    await pods.startPods([0, 1]);
+    const file = pods.completionFile(1);
+    pods.restartPod(1);
+    recordDdlEnable(file, '1');
+    const run = await pods.aku(1, 'start');
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.equal(statements(run)[0], 'altibase-sts-1: ALTER SYSTEM SET REPLICATION_DDL_ENABLE = 1');
+    assert.ok(tagged(run).includes('[WARN][akuRunStart:connect][altibase-sts-1][-] REPLICATION_DDL_ENABLE was left at 0 by an interrupted run; restored to 1, the value it had before.'), run.lines.join('\n'));
+    assert.equal(await ddlEnable(pods, 1), '1');
+    assert.equal(recordedDdlEnable(file), undefined);
+
+    pods.restartPod(1); // the server starts from its properties: 0 again
+    recordDdlEnable(file, '0');
+    const same = await pods.aku(1, 'start');
+    assert.equal(same.code, 0, same.lines.join('\n'));
+    assert.ok(!statements(same).some((s) => s.includes('REPLICATION_DDL_ENABLE')));
+    assert.ok(!messages(same).some((l) => l.includes('REPLICATION_DDL_ENABLE')));
+    assert.equal(recordedDdlEnable(file), undefined);
+
+    pods.restartPod(1);
+    await pods.sysdba(1, 'ALTER SYSTEM SET REPLICATION_DDL_ENABLE = 1');
+    recordDdlEnable(file, '0');
+    const dry = await pods.aku(1, 'start', { dryRun: true });
+    assert.ok(dry.lines.some((l) => l.endsWith('[plan][altibase-sts-1][-] ALTER SYSTEM SET REPLICATION_DDL_ENABLE = 0')), dry.lines.join('\n'));
+    assert.equal(recordedDdlEnable(file), '0', 'a dry run keeps the record');
+    assert.equal(await ddlEnable(pods, 1), '1');
+  });
+
+  it('--dry-run of a join prints TRUNCATE between REPLICATION_DDL_ENABLE 1 and 0 and the SYNC, records nothing, truncates nothing', async () => {
+    pods = new SimPods(testConfig({ serverCount: 2 }));
+    await pods.startPods([0]);
+    await pods.app(0, "INSERT INTO SYS.T1 VALUES (1, 'm')");
+    await pods.addPod(1);
+    await pods.sysdba(1, "INSERT INTO SYS.T1 VALUES (9, 'kept')");
+    const run = await pods.aku(1, 'start', { dryRun: true });
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    const planned = plan(run);
+    const from = planned.indexOf('altibase-sts-1: ALTER SYSTEM SET REPLICATION_DDL_ENABLE = 1');
+    assert.deepEqual(planned.slice(from, from + 6), [
+      'altibase-sts-1: ALTER SYSTEM SET REPLICATION_DDL_ENABLE = 1',
+      'altibase-sts-1: TRUNCATE TABLE SYS.T1',
+      'altibase-sts-1: ALTER TABLE SYS.T2 TRUNCATE PARTITION P1',
+      'altibase-sts-1: TRUNCATE TABLE SYS.T3',
+      'altibase-sts-1: ALTER SYSTEM SET REPLICATION_DDL_ENABLE = 0',
+      'altibase-sts-0: ALTER REPLICATION AKU_REP_01 SYNC PARALLEL 1',
+    ]);
+    assert.equal(recordedDdlEnable(pods.completionFile(1)), undefined);
+    assert.deepEqual(await pods.rows(1), ['9:kept']);
+    assert.equal((await pods.replications(1)).size, 0);
+  });
+
+  it('a join while a lower-ordinal slave is down starts the pair toward it in RETRY mode (changes kept until it returns); none toward an absent higher ordinal', async () => {
+    pods = new SimPods(testConfig({ serverCount: 4 }));
+    await pods.startPods([0, 1]);
+    pods.cluster.kill('altibase-sts-1');
+    await pods.addPod(2);
+    const run = await pods.aku(2, 'start');
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.ok(statements(run).includes('altibase-sts-2: ALTER REPLICATION AKU_REP_12 START RETRY'), statements(run).join('\n'));
+    assert.ok(tagged(run).includes('[INFO][akuRunStart:start][-][AKU_REP_12] AKU_REP_12: its peer is down; started in RETRY mode so changes are kept until it returns.'));
+    assert.ok(!statements(run).some((s) => s.includes('AKU_REP_23 START')), 'pod 3 does not exist yet: it joins by SYNC');
+    await pods.app(2, "INSERT INTO SYS.T1 VALUES (1, 'while 1 was down')");
+    pods.restartPod(1);
+    assert.equal((await pods.aku(1, 'start')).code, 0);
+    assert.deepEqual(await pods.converged([0, 1, 2]), ['1:while 1 was down']);
   });
 
   it('REPLICATION_MAX_COUNT exactly what aku needs is enough; one less is refused with the number to raise it to', async () => {
