@@ -253,6 +253,42 @@ describe('-p end and -p clean as the operator sees them: outcome, statements, wa
     assert.deepEqual(pairs(run).filter((p) => p.includes('sts-0')), []);
   });
 
+  it('end beside a pod whose server runs but that never joined: its pair (no history, no sender) needs no FLUSH and is not started for one', async () => {
+    pods = new SimPods(testConfig({ serverCount: 3 }));
+    await pods.startPods([0, 1]);
+    await pods.addPod(2); // server up, aku -p start not run
+    const run = await pods.aku(1, 'end');
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.ok(statements(run).includes('altibase-sts-1: ALTER REPLICATION AKU_REP_12 FLUSH ALL WAIT 1'));
+    assert.ok(!statements(run).some((s) => s.includes('START')), statements(run).join('\n'));
+    assert.deepEqual(pairs(run).filter((p) => p.startsWith('AKU_REP_12') && !p.endsWith(':reset')), []);
+  });
+
+  it('end under a cut link names the FLUSH bound and the gap it last saw', async () => {
+    pods = new SimPods(testConfig({ serverCount: 2, endTimeBudgetSec: 2 }));
+    await pods.startPods([0, 1]);
+    pods.cluster.cut('altibase-sts-1', 'altibase-sts-0', 'replication');
+    await pods.app(1, "INSERT INTO SYS.T1 VALUES (1, 'stuck')");
+    const run = await pods.aku(1, 'end');
+    assert.equal(run.code, 1);
+    assert.match(run.outcome.problems.join('\n'), /^-p end could not deliver every change: AKU_REP_01 \(not flushed within 1 s, gap [1-9]\d*\)\. Both sides/);
+  });
+
+  it('clean of a pod with no aku objects records nothing and changes nothing; objects of a smaller AKU_SERVER_COUNT need no warning about absent pods', async () => {
+    pods = new SimPods(testConfig({ serverCount: 3 }));
+    await pods.startPods([0, 1]);
+    await pods.addPod(2);
+    const empty = await pods.aku(2, 'clean');
+    assert.equal(empty.code, 0, empty.lines.join('\n'));
+    assert.deepEqual(statements(empty), []);
+    assert.deepEqual(empty.outcome.pairs, []);
+    assert.ok(!messages(empty).some((l) => l.startsWith('Recorded')));
+    const run = await pods.aku(1, 'clean', { config: { serverCount: 4 } });
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.ok(messages(run).includes('altibase-sts-3.altibase-svc is not reachable (ERR-50032 : Client unable to establish connection. (Failed to resolve the host name: altibase-sts-3.altibase-svc)).'));
+    assert.deepEqual(tagged(run).filter((l) => l.startsWith('[WARN]')), []);
+  });
+
   it('clean: records the leave, stops and drops every aku object here, stops and resets the reachable peers\' sides, names the rest', async () => {
     pods = new SimPods();
     await pods.startPods([0, 1, 2]);

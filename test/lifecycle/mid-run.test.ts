@@ -60,6 +60,24 @@ describe('while a run is under way (altisim in-process)', function () {
     assert.deepEqual(statements(run).filter((s) => s.includes('TRUNCATE')), [], 'nothing truncated');
   });
 
+  it('start: SYS.AKU_LEFT_PAIRS that cannot be read (other than absent) fails the connect step with the database\'s words', async () => {
+    pods = new SimPods(testConfig({ serverCount: 2 }));
+    await pods.startPods([0, 1]);
+    pods.restartPod(1);
+    const failure = new DbError({
+      server: 'altibase-sts-0.altibase-svc:20300', sql: 'SELECT REPLICATION_NAME, LEFT_AT FROM SYS.AKU_LEFT_PAIRS', phase: 'statement',
+      diagnostics: [{ state: '42000', code: AltibaseCode.NO_PRIVILEGE, message: 'No privilege' }], verdict: 'permanent', attempts: 1,
+    });
+    const run = await pods.aku(1, 'start', {
+      beforeStatement: (sql, server) => {
+        if (server.startsWith('altibase-sts-0') && sql.includes('AKU_LEFT_PAIRS')) throw failure;
+      },
+    });
+    assert.equal(run.code, 1);
+    assert.deepEqual(run.outcome.problems, [failure.message]);
+    assert.equal(run.outcome.steps.at(-1)?.step, 'akuRunStart:connect');
+  });
+
   it('end: a change committed here after the FLUSH that did not leave before STOP makes the pair undelivered, kept, with both positions named', async () => {
     pods = new SimPods(testConfig({ serverCount: 2 }));
     await pods.startPods([0, 1]);
