@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { containerIdentity } from '../../src/lifecycle/completion-file.js';
 import { createInProcessDriver } from '../../src/altisim/inprocess/driver.js';
 import { AltibaseCode, DbError } from '../../src/db/errors.js';
 import { statements, tagged } from '../helpers/run-output.js';
@@ -151,6 +152,12 @@ describe('while a run is under way (altisim in-process)', function () {
     assert.deepEqual(run.outcome.problems, ['creating AKU_REP_01 on altibase-sts-0.altibase-svc failed: no space left']);
     assert.ok(tagged(run).some((l) => l.startsWith('[ERROR][akuRunStart:create][-][-] creating AKU_REP_01')));
     assert.equal((await pods.replications(0)).size, 0, 'AKU_REP_02 not created after the failure');
+    const odd = await pods.aku(0, 'start', {
+      beforeStatement: (sql) => {
+        if (sql.startsWith('CREATE REPLICATION AKU_REP_02 ')) throw 'disk full'; // eslint-disable-line no-throw-literal
+      },
+    });
+    assert.deepEqual(odd.outcome.problems, ['creating AKU_REP_02 on altibase-sts-0.altibase-svc failed: disk full']);
   });
 
   it('start joining: a TRUNCATE that fails still puts REPLICATION_DDL_ENABLE back and forgets the recorded value', async () => {
@@ -225,6 +232,45 @@ describe('while a run is under way (altisim in-process)', function () {
     assert.equal(again.code, 0, again.lines.join('\n'));
     assert.deepEqual(again.outcome.pairs.map((p) => `${p.replication}@${p.pod}:${p.result}`), ['AKU_REP_01@altibase-sts-0:reset']);
     assert.deepEqual((await pods.replications(0)).get('AKU_REP_01'), { xsn: -1, started: false });
+  });
+
+  it('start: while it runs, its pid and this container\'s identity are beside the completion file (what -p end looks for); a dry run leaves none', async () => {
+    pods = new SimPods(testConfig({ serverCount: 1 }));
+    await pods.addPod(0);
+    const marker = `${pods.completionFile(0)}.start-pid`;
+    const seen: string[] = [];
+    const look = () => {
+      seen.push(existsSync(marker) ? readFileSync(marker, 'utf8') : 'none');
+    };
+    assert.equal((await pods.aku(0, 'start', { dryRun: true, beforeStatement: look })).code, 0);
+    assert.ok(seen.length > 0 && seen.every((s) => s === 'none'), seen.join(', '));
+    seen.length = 0;
+    assert.equal((await pods.aku(0, 'start', { beforeStatement: look })).code, 0);
+    assert.ok(seen.length > 0 && seen.every((s) => s === `${process.pid} ${containerIdentity()}\n`), seen.join(', '));
+    assert.ok(!existsSync(marker));
+  });
+
+  it('start --dry-run is not stopped by a stop request (it changes nothing, and end does not wait for it)', async () => {
+    pods = new SimPods(testConfig({ serverCount: 1 }));
+    await pods.addPod(0);
+    writeFileSync(`${pods.completionFile(0)}.stop-requested`, '1\n');
+    const run = await pods.aku(0, 'start', { dryRun: true });
+    assert.equal(run.code, 0, run.lines.join('\n'));
+  });
+
+  it('a SYNC that takes a while says it is still running, naming the pair and the MASTER', async () => {
+    pods = new SimPods(testConfig({ serverCount: 2 }));
+    await pods.startPods([0]);
+    await pods.addPod(1);
+    const run = await pods.aku(1, 'start', {
+      beforeStatement: async (sql) => {
+        if (sql.includes(' SYNC')) await new Promise((resolve) => setTimeout(resolve, 1200));
+      },
+    });
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.deepEqual(tagged(run).filter((l) => l.includes('still running')), [
+      '[INFO][akuRunStart:sync][altibase-sts-0][AKU_REP_01] SYNC of AKU_REP_01 from altibase-sts-0.altibase-svc: still running (1 s).',
+    ]);
   });
 
   it('end: a STOP that fails on a peer is a problem naming the statement, the pair and the server; the run goes on to RESET the rest', async () => {
