@@ -61,6 +61,8 @@ describe('-p end and -p clean as the operator sees them: outcome, statements, wa
     assert.match(said.at(-2) as string, /^\[DEBUG\]\[akuRunEnd:complete\]\[-\]\[-\] Deleted .*aku_start_completed-2\.$/);
     assert.equal(run.lines.at(-1), 'AKU run successfully.');
     assert.deepEqual(run.errors, []);
+    assert.deepEqual(said.filter((l) => l.includes('[akuRunEnd:handover]')), [], 'no start was running');
+    assert.equal(said.filter((l) => l.startsWith('[WARN]')).length, 1, 'only the pod that is not reachable is named');
     const admin = await pods.sysdba(2, "SELECT VALUE1 FROM V$PROPERTY WHERE NAME = 'ADMIN_MODE'");
     assert.equal(String(admin[0]?.VALUE1), '1', 'the ended pod refuses new application sessions');
   });
@@ -182,17 +184,91 @@ describe('-p end and -p clean as the operator sees them: outcome, statements, wa
     ]);
   });
 
-  it('end whose budget is too small for a FLUSH keeps every pair with history and says the budget ran out', async () => {
-    pods = new SimPods(testConfig({ serverCount: 2 }));
+  it('end whose budget is too small for a FLUSH keeps every pair with history and says the budget ran out; a pair without history is not named', async () => {
+    pods = new SimPods(testConfig({ serverCount: 3 }));
     await pods.startPods([0, 1]);
+    await pods.addPod(2); // up, never joined: AKU_REP_12 holds no history
     // AKU_END_TIME_BUDGET 1: 0.3 s kept back, 0.7 s left: less than the 1 s a FLUSH … WAIT needs.
     const run = await pods.aku(1, 'end', { clock: new TestClock(), config: { endTimeBudgetSec: 1 } });
     assert.equal(run.code, 1, run.lines.join('\n'));
     assert.ok(!statements(run).some((s) => s.includes('FLUSH')));
+    const why = 'the end time budget (AKU_END_TIME_BUDGET = 1 s) ran out before its FLUSH';
     assert.deepEqual(pairs(run).filter((p) => !p.endsWith(':stopped')), [
-      'AKU_REP_01@altibase-sts-1:not-flushed (the end time budget (AKU_END_TIME_BUDGET = 1 s) ran out before its FLUSH)',
-      'AKU_REP_01@altibase-sts-1:kept (the end time budget (AKU_END_TIME_BUDGET = 1 s) ran out before its FLUSH)',
+      `AKU_REP_01@altibase-sts-1:not-flushed (${why})`,
+      `AKU_REP_01@altibase-sts-1:kept (${why})`,
+      'AKU_REP_12@altibase-sts-1:kept (kept with the pairs that could not deliver: resetting it alone would make the next start re-sync this pod and drop their changes)',
     ]);
+    assert.deepEqual(run.outcome.problems, [`-p end could not deliver every change: AKU_REP_01 (${why}). Both sides of every pair keep their restart points; the next aku -p start on this pod delivers them.`]);
+  });
+
+  it('end with every peer down names every undelivered pair in its one problem', async () => {
+    pods = new SimPods(testConfig({ serverCount: 3 }));
+    await pods.startPods([0, 1, 2]);
+    pods.cluster.kill('altibase-sts-0');
+    pods.cluster.kill('altibase-sts-1');
+    const run = await pods.aku(2, 'end');
+    assert.deepEqual(run.outcome.problems, [
+      '-p end could not deliver every change: AKU_REP_02 (altibase-sts-0.altibase-svc is not reachable); AKU_REP_12 (altibase-sts-1.altibase-svc is not reachable). ' +
+        'Both sides of every pair keep their restart points; the next aku -p start on this pod delivers them.',
+    ]);
+    assert.deepEqual(statements(run).filter((s) => s.includes('FLUSH')), []);
+  });
+
+  it('end of a pod missing one of its objects flushes, keeps and names only the objects it has', async () => {
+    pods = new SimPods(testConfig({ serverCount: 3 }));
+    await pods.startPods([0, 1, 2]);
+    await pods.sysdba(1, 'ALTER REPLICATION AKU_REP_12 STOP');
+    await pods.sysdba(1, 'DROP REPLICATION AKU_REP_12');
+    const run = await pods.aku(1, 'end');
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.deepEqual(statements(run).filter((s) => s.includes('FLUSH')), ['altibase-sts-1: ALTER REPLICATION AKU_REP_01 FLUSH ALL WAIT 1']);
+    pods.restartPod(1);
+    assert.equal((await pods.aku(1, 'start')).code, 0);
+    await pods.sysdba(1, 'ALTER REPLICATION AKU_REP_12 STOP');
+    await pods.sysdba(1, 'DROP REPLICATION AKU_REP_12');
+    pods.cluster.kill('altibase-sts-0');
+    const kept = await pods.aku(1, 'end');
+    assert.equal(kept.code, 1);
+    assert.deepEqual(pairs(kept).filter((p) => p.includes(':kept')), ['AKU_REP_01@altibase-sts-1:kept (altibase-sts-0.altibase-svc is not reachable)']);
+  });
+
+  it('end: a FLUSH that fails for a reason aku does not know keeps the pair, naming the reason', async () => {
+    pods = new SimPods(testConfig({ serverCount: 2 }));
+    await pods.startPods([0, 1]);
+    const run = await pods.aku(1, 'end', {
+      beforeStatement: (sql) => {
+        if (sql.includes('FLUSH')) throw new Error('socket closed');
+      },
+    });
+    assert.equal(run.code, 1);
+    assert.deepEqual(run.outcome.problems, ['-p end could not deliver every change: AKU_REP_01 (FLUSH failed: socket closed). Both sides of every pair keep their restart points; the next aku -p start on this pod delivers them.']);
+    assert.ok(run.outcome.steps.every((s) => s.status === 'done'));
+  });
+
+  it('end: a gap that cannot be read is "unknown" while the FLUSH runs, and the bound is named without a gap', async () => {
+    pods = new SimPods(testConfig({ serverCount: 2, endTimeBudgetSec: 2 }));
+    await pods.startPods([0, 1]);
+    pods.cluster.cut('altibase-sts-1', 'altibase-sts-0', 'replication');
+    await pods.app(1, "INSERT INTO SYS.T1 VALUES (1, 'stuck')");
+    const run = await pods.aku(1, 'end', {
+      beforeStatement: (sql) => {
+        if (sql.includes('V$REPGAP')) throw new Error('view busy');
+      },
+    });
+    assert.equal(run.code, 1);
+    assert.ok(tagged(run).includes('[INFO][akuRunEnd:flush][altibase-sts-1][AKU_REP_01] FLUSH of AKU_REP_01 on altibase-sts-1 toward altibase-sts-0: gap unknown (V$REPGAP.REP_GAP), 1 s of 1 s.'), run.lines.join('\n'));
+    assert.match(run.outcome.problems.join('\n'), /AKU_REP_01 \(not flushed within 1 s\)\. Both sides/);
+    assert.ok(pairs(run).includes('AKU_REP_01@altibase-sts-1:stopped'), 'the STOP goes on without the last log position');
+  });
+
+  it('end --dry-run with changes not yet sent plans the RESET (a dry run neither stops nor checks what STOP left)', async () => {
+    pods = new SimPods(testConfig({ serverCount: 2 }));
+    await pods.startPods([0, 1]);
+    pods.cluster.cut('altibase-sts-1', 'altibase-sts-0', 'replication');
+    await pods.app(1, "INSERT INTO SYS.T1 VALUES (1, 'not sent')");
+    const run = await pods.aku(1, 'end', { dryRun: true });
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.ok(plan(run).includes('altibase-sts-1: ALTER REPLICATION AKU_REP_01 RESET'));
   });
 
   it('end of a pair stopped with a restart point (an interrupted earlier end) starts its sender again and flushes it', async () => {
@@ -359,14 +435,14 @@ describe('-p end and -p clean as the operator sees them: outcome, statements, wa
   it('clean drops only aku\'s objects of this pod: also those toward ordinals beyond AKU_SERVER_COUNT, never another prefix\'s, a reversed pair\'s or another pod\'s', async () => {
     pods = new SimPods(testConfig({ serverCount: 2 }));
     await pods.startPods([0, 1]);
-    const others = ['AKU_REP_15', 'AKU_REP_10', 'AKU_REP_23', 'OTHER_REP_01', 'AKU_REPX_01', 'XAKU_REP_01'];
+    const others = ['AKU_REP_15', 'AKU_REP_10', 'AKU_REP_11', 'AKU_REP_23', 'OTHER_REP_01', 'AKU_REPX_01', 'XAKU_REP_01'];
     for (const [k, name] of others.entries()) await pods.sysdba(1, `CREATE REPLICATION ${name} WITH '10.1.1.${k + 1}', 20301 FROM SYS.T3 TO SYS.T3`);
     const run = await pods.aku(1, 'clean');
     assert.equal(run.code, 0, run.lines.join('\n'));
     assert.deepEqual(pairs(run).filter((p) => p.endsWith(':dropped')), [
       'AKU_REP_01@altibase-sts-1:dropped', 'AKU_REP_15@altibase-sts-1:dropped',
     ]);
-    assert.deepEqual([...(await pods.replications(1)).keys()].sort(), ['AKU_REPX_01', 'AKU_REP_10', 'AKU_REP_23', 'OTHER_REP_01', 'XAKU_REP_01']);
+    assert.deepEqual([...(await pods.replications(1)).keys()].sort(), ['AKU_REPX_01', 'AKU_REP_10', 'AKU_REP_11', 'AKU_REP_23', 'OTHER_REP_01', 'XAKU_REP_01']);
   });
 
   it('clean with a prefix holding "$" finds its objects (the prefix is matched literally)', async () => {
@@ -377,6 +453,20 @@ describe('-p end and -p clean as the operator sees them: outcome, statements, wa
     assert.equal(run.code, 0, run.lines.join('\n'));
     assert.deepEqual(pairs(run), ['AKU$REP_01@altibase-sts-1:dropped', 'AKU$REP_01@altibase-sts-0:reset']);
     assert.equal((await pods.replications(1)).size, 0);
+  });
+
+  it('clean with two groups drops both groups\' objects and names both, and both statements each, for a peer it cannot reach', async () => {
+    const two = testConfig({ serverCount: 2, replications: [
+      { prefix: 'AKU_A', syncParallelCount: 1, items: [{ user: 'SYS', table: 'T1' }] },
+      { prefix: 'AKU_B', syncParallelCount: 1, items: [{ user: 'SYS', table: 'T3' }] },
+    ] });
+    pods = new SimPods(two);
+    await pods.startPods([0, 1]);
+    pods.cluster.kill('altibase-sts-1');
+    const run = await pods.aku(0, 'clean');
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.deepEqual(pairs(run), ['AKU_A_01@altibase-sts-0:dropped', 'AKU_B_01@altibase-sts-0:dropped']);
+    assert.ok(tagged(run).includes("[WARN][akuRunClean:peers][altibase-sts-1][-] altibase-sts-1.altibase-svc is not reachable: its side of AKU_A_01, AKU_B_01 keeps running or keeps log for this pod. Its next aku -p start reads this pod's record and goes on; to stop it now, run there: ALTER REPLICATION AKU_A_01 STOP; ALTER REPLICATION AKU_A_01 RESET; ALTER REPLICATION AKU_B_01 STOP; ALTER REPLICATION AKU_B_01 RESET;"), run.lines.join('\n'));
   });
 
   it('clean when this pod\'s own server is down: exit 1 at the connect step, naming the server and what to check', async () => {
