@@ -261,6 +261,18 @@ describe('-p end and -p clean as the operator sees them: outcome, statements, wa
     assert.ok(pairs(run).includes('AKU_REP_01@altibase-sts-1:stopped'), 'the STOP goes on without the last log position');
   });
 
+  it('end: the last log position that cannot be read before STOP is no reason to keep a pair', async () => {
+    pods = new SimPods(testConfig({ serverCount: 2 }));
+    await pods.startPods([0, 1]);
+    const run = await pods.aku(1, 'end', {
+      beforeStatement: (sql) => {
+        if (sql.includes('V$REPGAP')) throw new Error('view busy');
+      },
+    });
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    assert.ok(pairs(run).includes('AKU_REP_01@altibase-sts-0:reset'));
+  });
+
   it('end --dry-run with changes not yet sent plans the RESET (a dry run neither stops nor checks what STOP left)', async () => {
     pods = new SimPods(testConfig({ serverCount: 2 }));
     await pods.startPods([0, 1]);
