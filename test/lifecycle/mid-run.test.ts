@@ -273,6 +273,28 @@ describe('while a run is under way (altisim in-process)', function () {
     ]);
   });
 
+  it('start resuming: a FLUSH that finds no sender, or fails, is a warning naming why; the start completes and replication goes on', async () => {
+    pods = new SimPods(testConfig({ serverCount: 2 }));
+    await pods.startPods([0, 1]);
+    pods.restartPod(1);
+    const notStarted = new DbError({
+      server: 'altibase-sts-0.altibase-svc:20300', sql: 'ALTER REPLICATION AKU_REP_01 FLUSH WAIT 1', phase: 'statement',
+      diagnostics: [{ state: 'HY000', code: AltibaseCode.REPLICATION_NOT_STARTED, message: 'The replication has not been started.' }], verdict: 'permanent', attempts: 1,
+    });
+    const run = await pods.aku(1, 'start', {
+      beforeStatement: (sql, server) => {
+        if (sql.includes('FLUSH') && server.startsWith('altibase-sts-0')) throw notStarted;
+        if (sql.includes('FLUSH') && server.startsWith('altibase-sts-1')) throw new Error('socket closed');
+      },
+    });
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    const warnings = tagged(run).filter((l) => l.startsWith('[WARN][akuRunStart:flush]'));
+    assert.deepEqual(warnings.sort(), [
+      '[WARN][akuRunStart:flush][altibase-sts-0][AKU_REP_01] AKU_REP_01 on altibase-sts-0 was not fully flushed (no sender runs); replication goes on and its sender delivers the rest when the link heals.',
+      '[WARN][akuRunStart:flush][altibase-sts-1][AKU_REP_01] AKU_REP_01 on altibase-sts-1 was not fully flushed (socket closed); replication goes on and its sender delivers the rest when the link heals.',
+    ]);
+  });
+
   it('end: a STOP that fails on a peer is a problem naming the statement, the pair and the server; the run goes on to RESET the rest', async () => {
     pods = new SimPods(testConfig({ serverCount: 3 }));
     await pods.startPods([0, 1, 2]);

@@ -403,6 +403,17 @@ describe('-p start as the operator sees it: steps, statements, messages, bounds 
     assert.deepEqual(await pods.converged([0, 1, 2]), ['1:while 1 was down']);
   });
 
+  it('refuses a pod whose name is not the StatefulSet\'s, saying what to set, before anything else', async () => {
+    pods = new SimPods(testConfig({ serverCount: 1 }));
+    await pods.addPod(0);
+    const run = await pods.aku(0, 'start', { config: { stsName: 'another-sts' } });
+    assert.equal(run.code, 1);
+    assert.equal(run.outcome.problems.length, 1);
+    assert.match(run.outcome.problems[0] as string, /altibase-sts-0.*another-sts.*\. Set AKU_STS_NAME to the StatefulSet's name\.$/);
+    assert.deepEqual(steps(run), ['role:failed']);
+    assert.ok(tagged(run).includes('[INFO][akuRunStart:role][-][-] Start as MASTER Pod.'));
+  });
+
   it('REPLICATION_MAX_COUNT exactly what aku needs is enough; one less is refused with the number to raise it to', async () => {
     const two = testConfig({ serverCount: 3, replications: [
       { prefix: 'AKU_A', syncParallelCount: 1, items: [{ user: 'SYS', table: 'T1' }] },
