@@ -70,6 +70,41 @@ describe('-p start as the operator sees it: steps, statements, messages, bounds 
     assert.ok(!existsSync(`${pods.completionFile(1)}.replication_ddl_enable`), 'the value found is forgotten once restored');
   });
 
+  it('a third pod joins by decision 23: the other slave pins its pair toward it and flushes to the MASTER before the SYNC, and reconnects after it', async () => {
+    pods = new SimPods(testConfig({ serverCount: 3 }));
+    await pods.startPods([0, 1]);
+    await pods.addPod(2);
+    const run = await pods.aku(2, 'start');
+    assert.equal(run.code, 0, run.lines.join('\n'));
+    const create = (name: string, peer: number) =>
+      `altibase-sts-2: CREATE REPLICATION ${name} WITH 'altibase-sts-${peer}.altibase-svc', 20301 FROM SYS.T1 TO SYS.T1, FROM SYS.T2 PARTITION P1 TO SYS.T2 PARTITION P1, FROM SYS.T3 TO SYS.T3`;
+    assert.deepEqual(statements(run), [
+      create('AKU_REP_02', 0),
+      create('AKU_REP_12', 1),
+      // prepare: this pod has no P_12 while pod 1 records toward it, so nothing reaches tables about to be truncated
+      'altibase-sts-2: DROP REPLICATION AKU_REP_12',
+      'altibase-sts-1: ALTER REPLICATION AKU_REP_12 START RETRY',
+      'altibase-sts-1: ALTER REPLICATION AKU_REP_01 START RETRY',
+      'altibase-sts-1: ALTER REPLICATION AKU_REP_01 FLUSH WAIT 1',
+      'altibase-sts-1: ALTER REPLICATION AKU_REP_01 STOP',
+      'altibase-sts-1: ALTER REPLICATION AKU_REP_01 START RETRY',
+      'altibase-sts-2: ALTER SYSTEM SET REPLICATION_DDL_ENABLE = 1',
+      'altibase-sts-2: TRUNCATE TABLE SYS.T1',
+      'altibase-sts-2: ALTER TABLE SYS.T2 TRUNCATE PARTITION P1',
+      'altibase-sts-2: TRUNCATE TABLE SYS.T3',
+      'altibase-sts-2: ALTER SYSTEM SET REPLICATION_DDL_ENABLE = 0',
+      'altibase-sts-0: ALTER REPLICATION AKU_REP_02 SYNC PARALLEL 1',
+      create('AKU_REP_12', 1),
+      'altibase-sts-2: ALTER REPLICATION AKU_REP_02 START',
+      'altibase-sts-2: ALTER REPLICATION AKU_REP_12 START',
+      // pod 1's sender, started in RETRY before the snapshot, reconnects from its pinned point
+      'altibase-sts-1: ALTER REPLICATION AKU_REP_12 STOP',
+      'altibase-sts-1: ALTER REPLICATION AKU_REP_12 START',
+      'altibase-sts-2: ALTER SYSTEM SET ADMIN_MODE = 0',
+    ]);
+    assert.ok(tagged(run).includes('[INFO][akuRunStart:prepare][altibase-sts-1][AKU_REP_12] altibase-sts-1 keeps its changes for this pod from now on; flushing its changes to the MASTER before the sync.'));
+  });
+
   it('a join where REPLICATION_DDL_ENABLE is already 1 truncates without touching it', async () => {
     pods = new SimPods(testConfig({ serverCount: 2 }));
     await pods.startPods([0]);
