@@ -62,6 +62,7 @@ describe('-p end and -p clean as the operator sees them: outcome, statements, wa
     assert.equal(run.lines.at(-1), 'AKU run successfully.');
     assert.deepEqual(run.errors, []);
     assert.deepEqual(said.filter((l) => l.includes('[akuRunEnd:handover]')), [], 'no start was running');
+    assert.deepEqual(said.filter((l) => l.includes('[plan]')), [], 'not a dry run');
     assert.equal(said.filter((l) => l.startsWith('[WARN]')).length, 1, 'only the pod that is not reachable is named');
     const admin = await pods.sysdba(2, "SELECT VALUE1 FROM V$PROPERTY WHERE NAME = 'ADMIN_MODE'");
     assert.equal(String(admin[0]?.VALUE1), '1', 'the ended pod refuses new application sessions');

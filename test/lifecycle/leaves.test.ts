@@ -75,6 +75,7 @@ describe('deliberate leaves: what each start finds and does (altisim in-process)
       'altibase-sts-0: ALTER SYSTEM SET ADMIN_MODE = 0',
     ]);
 
+    await pods.sysdba(1, 'ALTER REPLICATION AKU_REP_01 STOP').catch(() => undefined); // stopped with its history: STOP is "already so"
     const slave = await pods.aku(1, 'start');
     assert.equal(slave.code, 0, slave.lines.join('\n'));
     assert.ok(tagged(slave).includes('[INFO][akuRunStart:path][-][AKU_REP_01] The MASTER left AKU_REP_01 deliberately (aku -p clean at 2026-01-02T03:04:05.000Z): group AKU_REP rejoins; it will be truncated and synchronised from the MASTER.'), slave.lines.join('\n'));

@@ -309,6 +309,7 @@ describe('while a run is under way (altisim in-process)', function () {
       'STOP of AKU_REP_02 on altibase-sts-0.altibase-svc failed: connection reset',
       'SETTLE of AKU_REP_02 on altibase-sts-0.altibase-svc failed: connection reset',
     ]);
+    assert.deepEqual(run.errors, ['aku: STOP of AKU_REP_02 on altibase-sts-0.altibase-svc failed: connection reset; SETTLE of AKU_REP_02 on altibase-sts-0.altibase-svc failed: connection reset']);
     assert.ok(tagged(run).includes('[ERROR][akuRunEnd:stop][altibase-sts-0][AKU_REP_02] STOP of AKU_REP_02 on altibase-sts-0.altibase-svc failed: connection reset'));
     assert.ok(statements(run).includes('altibase-sts-1: ALTER REPLICATION AKU_REP_12 RESET'));
     assert.ok(run.outcome.steps.every((s) => s.status === 'done'));

@@ -450,6 +450,21 @@ describe('-p start as the operator sees it: steps, statements, messages, bounds 
     assert.ok(tagged(run).includes('[INFO][akuRunStart:role][-][-] Start as MASTER Pod.'));
   });
 
+  it('refuses a join while the MASTER has not completed its own start, in so many words', async () => {
+    pods = new SimPods(testConfig({ serverCount: 2 }));
+    await pods.startPods([0]);
+    await pods.app(0, "INSERT INTO SYS.T1 VALUES (1, 'm')");
+    pods.restartPod(0);
+    await pods.addPod(1);
+    const run = await pods.aku(1, 'start');
+    assert.equal(run.code, 1);
+    assert.deepEqual(run.outcome.problems, [
+      'the MASTER altibase-sts-0.altibase-svc has not completed its own aku -p start (its ADMIN_MODE is 1: still starting, ending, or it reported ' +
+        '"The MASTER server is detected to have failed"), so it is not a source to SYNC from. aku -p start here retries once the MASTER is in service. ' +
+        'Nothing was truncated. See "Manual recovery of a failed MASTER" in docs/lifecycle.md.',
+    ]);
+  });
+
   it('REPLICATION_MAX_COUNT exactly what aku needs is enough; one less is refused with the number to raise it to', async () => {
     const two = testConfig({ serverCount: 3, replications: [
       { prefix: 'AKU_A', syncParallelCount: 1, items: [{ user: 'SYS', table: 'T1' }] },
