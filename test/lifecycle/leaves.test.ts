@@ -51,7 +51,9 @@ describe('deliberate leaves: what each start finds and does (altisim in-process)
     const join = await pods.aku(2, 'start');
     assert.equal(join.code, 0, join.lines.join('\n'));
     const warning = '[altibase-sts-1][AKU_REP_01] altibase-sts-1 is out of replication (its AKU_REP_01 has no restart point): it is not waited for and no pair with it starts now; aku -p start in altibase-sts-1 brings it back (TRUNCATE + SYNC from the MASTER).';
-    assert.ok(tagged(join).some((l) => l.startsWith('[WARN]') && l.endsWith(warning)), join.lines.join('\n'));
+    // Named where the join would have pinned it, and where it would have started the pair.
+    assert.deepEqual(tagged(join).filter((l) => l.endsWith(warning)).map((l) => l.slice(0, l.indexOf('][') + 1)), ['[WARN]', '[WARN]']);
+    assert.ok(tagged(join).includes(`[WARN][akuRunStart:prepare]${warning}`) && tagged(join).includes(`[WARN][akuRunStart:start]${warning}`), join.lines.join('\n'));
     assert.ok(!statements(join).some((s) => s.startsWith('altibase-sts-1:')), statements(join).join('\n'));
     assert.equal((await pods.replications(1)).size, 0, 'still out');
   });

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, writeFileSync } from 'node:fs';
+import { AltibaseCode, DbError } from '../../src/db/errors.js';
 import { containerIdentity, recordDdlEnable, recordedDdlEnable } from '../../src/lifecycle/completion-file.js';
 import { messages, SimPods, TestClock, testConfig } from '../helpers/sim-pods.js';
 import { plan, statements, tagged } from '../helpers/run-output.js';
@@ -445,7 +446,9 @@ describe('-p start as the operator sees it: steps, statements, messages, bounds 
     const run = await pods.aku(0, 'start', { config: { stsName: 'another-sts' } });
     assert.equal(run.code, 1);
     assert.equal(run.outcome.problems.length, 1);
-    assert.match(run.outcome.problems[0] as string, /altibase-sts-0.*another-sts.*\. Set AKU_STS_NAME to the StatefulSet's name\.$/);
+    assert.deepEqual(run.outcome.problems, [
+      "pod name altibase-sts-0 does not match AKU_STS_NAME = another-sts (expected another-sts-0); the other pods would look for this one as another-sts-0. Set AKU_STS_NAME to the StatefulSet's name.",
+    ]);
     assert.deepEqual(steps(run), ['role:failed']);
     assert.ok(tagged(run).includes('[INFO][akuRunStart:role][-][-] Start as MASTER Pod.'));
   });
@@ -463,6 +466,39 @@ describe('-p start as the operator sees it: steps, statements, messages, bounds 
         '"The MASTER server is detected to have failed"), so it is not a source to SYNC from. aku -p start here retries once the MASTER is in service. ' +
         'Nothing was truncated. See "Manual recovery of a failed MASTER" in docs/lifecycle.md.',
     ]);
+  });
+
+  it('refuses a second start in so many words, naming the file', async () => {
+    pods = new SimPods(testConfig({ serverCount: 1 }));
+    await pods.startPods([0]);
+    const run = await pods.aku(0, 'start');
+    assert.deepEqual(run.outcome.problems, [
+      `aku -p start already completed on this pod (${pods.completionFile(0)} exists). Run aku -p end first; if the server was restarted without it, delete the file and run aku -p start again.`,
+    ]);
+  });
+
+  it('a join is refused when another slave cannot flush to the MASTER because its FLUSH fails or finds no sender, naming why', async () => {
+    for (const [failure, why] of [
+      [new Error('socket closed'), 'socket closed'],
+      [new DbError({
+        server: 'altibase-sts-1.altibase-svc:20300', sql: 'ALTER REPLICATION AKU_REP_01 FLUSH WAIT 1', phase: 'statement',
+        diagnostics: [{ state: 'HY000', code: AltibaseCode.REPLICATION_NOT_STARTED, message: 'The replication has not been started.' }], verdict: 'permanent', attempts: 1,
+      }), 'its sender is not running'],
+    ] as const) {
+      pods?.close();
+      pods = new SimPods(testConfig({ serverCount: 3 }));
+      await pods.startPods([0, 1]);
+      await pods.addPod(2);
+      const run = await pods.aku(2, 'start', {
+        beforeStatement: (sql, server) => {
+          if (server.startsWith('altibase-sts-1') && sql.includes('FLUSH')) throw failure;
+        },
+      });
+      assert.equal(run.code, 1);
+      assert.deepEqual(run.outcome.problems, [
+        `altibase-sts-1.altibase-svc could not flush its changes to the MASTER (AKU_REP_01: ${why}); a SYNC now could miss them. Nothing was truncated; aku -p start will try again.`,
+      ]);
+    }
   });
 
   it('REPLICATION_MAX_COUNT exactly what aku needs is enough; one less is refused with the number to raise it to', async () => {
@@ -484,5 +520,9 @@ describe('-p start as the operator sees it: steps, statements, messages, bounds 
     const run = await pods.aku(0, 'start');
     assert.equal(run.code, 0, run.lines.join('\n'));
     assert.equal((await pods.replications(0)).size, 4);
+    // A restart needs no new object: 4 existing + 0 missing still fit.
+    pods.restartPod(0);
+    const again = await pods.aku(0, 'start');
+    assert.equal(again.code, 0, again.lines.join('\n'));
   });
 });
