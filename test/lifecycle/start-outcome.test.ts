@@ -10,6 +10,14 @@ import { plan, statements, tagged } from '../helpers/run-output.js';
  * messages of each path, the bounds it announces and waits, and how it stops when `-p end` asks.
  */
 
+/** Statements with the lineage id and time a MASTER's first start or a SYNC writes replaced by placeholders. */
+const sent = (run: Parameters<typeof statements>[0]) =>
+  statements(run).map((s) => s.replace(/VALUES \('[0-9a-f-]{36}', '[^']*'\)/, "VALUES ('<id>', '<now>')"));
+const lineage = (pod: number) => [
+  `altibase-sts-${pod}: CREATE TABLE SYS.AKU_LINEAGE (LINEAGE_ID VARCHAR(40) PRIMARY KEY, SINCE VARCHAR(32))`,
+  `altibase-sts-${pod}: DELETE FROM SYS.AKU_LINEAGE`,
+  `altibase-sts-${pod}: INSERT INTO SYS.AKU_LINEAGE VALUES ('<id>', '<now>')`,
+];
 const steps = (run: { outcome: { steps: { step: string; status: string }[] } }) => run.outcome.steps.map((s) => `${s.step.replace('akuRunStart:', '')}:${s.status}`);
 const done = (...names: string[]) => names.map((n) => `${n}:done`);
 const ddlEnable = async (pods: SimPods, i: number) =>
@@ -26,9 +34,10 @@ describe('-p start as the operator sees it: steps, statements, messages, bounds 
     const run = await pods.aku(0, 'start');
     assert.equal(run.code, 0, run.lines.join('\n'));
     assert.deepEqual(steps(run), done('role', 'connect', 'detect', 'items', 'path', 'create', 'start', 'flush', 'admin', 'complete'));
-    assert.deepEqual(statements(run), [
+    assert.deepEqual(sent(run), [
       "altibase-sts-0: CREATE REPLICATION AKU_REP_01 WITH 'altibase-sts-1.altibase-svc', 20301 FROM SYS.T1 TO SYS.T1, FROM SYS.T2 PARTITION P1 TO SYS.T2 PARTITION P1, FROM SYS.T3 TO SYS.T3",
       "altibase-sts-0: CREATE REPLICATION AKU_REP_02 WITH 'altibase-sts-2.altibase-svc', 20301 FROM SYS.T1 TO SYS.T1, FROM SYS.T2 PARTITION P1 TO SYS.T2 PARTITION P1, FROM SYS.T3 TO SYS.T3",
+      ...lineage(0),
       'altibase-sts-0: ALTER SYSTEM SET ADMIN_MODE = 0',
     ]);
     const said = tagged(run);
@@ -79,7 +88,7 @@ describe('-p start as the operator sees it: steps, statements, messages, bounds 
     assert.equal(run.code, 0, run.lines.join('\n'));
     const create = (name: string, peer: number) =>
       `altibase-sts-2: CREATE REPLICATION ${name} WITH 'altibase-sts-${peer}.altibase-svc', 20301 FROM SYS.T1 TO SYS.T1, FROM SYS.T2 PARTITION P1 TO SYS.T2 PARTITION P1, FROM SYS.T3 TO SYS.T3`;
-    assert.deepEqual(statements(run), [
+    assert.deepEqual(sent(run), [
       create('AKU_REP_02', 0),
       create('AKU_REP_12', 1),
       // prepare: this pod has no P_12 while pod 1 records toward it, so nothing reaches tables about to be truncated
@@ -95,6 +104,7 @@ describe('-p start as the operator sees it: steps, statements, messages, bounds 
       'altibase-sts-2: TRUNCATE TABLE SYS.T3',
       'altibase-sts-2: ALTER SYSTEM SET REPLICATION_DDL_ENABLE = 0',
       'altibase-sts-0: ALTER REPLICATION AKU_REP_02 SYNC PARALLEL 1',
+      ...lineage(2),
       create('AKU_REP_12', 1),
       'altibase-sts-2: ALTER REPLICATION AKU_REP_02 START',
       'altibase-sts-2: ALTER REPLICATION AKU_REP_12 START',
@@ -359,7 +369,7 @@ describe('-p start as the operator sees it: steps, statements, messages, bounds 
       await pods.sysdba(0, `ALTER REPLICATION ${name} STOP`).catch(() => undefined);
       await pods.sysdba(0, `DROP REPLICATION ${name}`);
     }
-    for (const sql of ['TRUNCATE TABLE SYS.T1', 'TRUNCATE TABLE SYS.T3']) await pods.sysdba(0, sql);
+    for (const sql of ['TRUNCATE TABLE SYS.T1', 'TRUNCATE TABLE SYS.T3', 'DROP TABLE SYS.AKU_LINEAGE']) await pods.sysdba(0, sql);
     await pods.addPod(1);
     const run = await pods.aku(1, 'start');
     assert.equal(run.code, 1, run.lines.join('\n'));
