@@ -159,6 +159,11 @@ function decide(run: EndRun, { reason, ms }: { reason: StopReason; ms: number })
   run.settlement = settlement;
   outcome.stop = { reason, ...settlement };
   ctx.logger.info(W.reason, `This pod stops for: ${describe(reason)}.`);
+  if (ctx.topology.self.role === 'MASTER') {
+    // Nothing to fall back on: whatever the reason, the MASTER keeps its restart points.
+    ctx.logger.info(W.reason, 'The MASTER is never reset (decision 2): its pairs keep their restart points.');
+    return;
+  }
   if (settlement.source === 'AKU_REPLICATION_RESET_AT_END' && reason.kind === 'unknown') ctx.logger.warn(W.reason, `${capitalised(settlement.words)}.`);
   else ctx.logger.info(W.reason, `${capitalised(settlement.words)}.`);
 }

@@ -13,7 +13,7 @@ const pairs = (run: { outcome: { pairs: { replication: string; pod: string; resu
   run.outcome.pairs.map((p) => `${p.replication}@${p.pod}:${p.result}${p.detail === undefined ? '' : ` (${p.detail})`}`);
 const steps = (run: { outcome: { steps: { step: string; status: string }[] } }) => run.outcome.steps.map((s) => `${s.step}:${s.status}`);
 
-const END_STEPS = ['role', 'handover', 'connect', 'admin', 'flush', 'stop', 'settle', 'complete'].map((s) => `akuRunEnd:${s}:done`);
+const END_STEPS = ['role', 'handover', 'connect', 'admin', 'flush', 'stop', 'reason', 'settle', 'complete'].map((s) => `akuRunEnd:${s}:done`);
 const CLEAN_STEPS = ['connect', 'record', 'drop', 'peers', 'complete'].map((s) => `akuRunClean:${s}:done`);
 
 describe('-p end and -p clean as the operator sees them: outcome, statements, warnings (altisim in-process)', function () {
@@ -63,7 +63,9 @@ describe('-p end and -p clean as the operator sees them: outcome, statements, wa
     assert.deepEqual(run.errors, []);
     assert.deepEqual(said.filter((l) => l.includes('[akuRunEnd:handover]')), [], 'no start was running');
     assert.deepEqual(said.filter((l) => l.includes('[plan]')), [], 'not a dry run');
-    assert.equal(said.filter((l) => l.startsWith('[WARN]')).length, 1, 'only the pod that is not reachable is named');
+    // Besides the fallback to AKU_REPLICATION_RESET_AT_END (no Kubernetes API in-process), named in its own step.
+    assert.equal(said.filter((l) => l.startsWith('[WARN]') && !l.includes('[akuRunEnd:reason]')).length, 1, 'only the pod that is not reachable is named');
+    assert.equal(said.filter((l) => l.startsWith('[WARN][akuRunEnd:reason]')).length, 1, 'the fallback is named once');
     const admin = await pods.sysdba(2, "SELECT VALUE1 FROM V$PROPERTY WHERE NAME = 'ADMIN_MODE'");
     assert.equal(String(admin[0]?.VALUE1), '1', 'the ended pod refuses new application sessions');
   });
@@ -74,7 +76,8 @@ describe('-p end and -p clean as the operator sees them: outcome, statements, wa
     const run = await pods.aku(0, 'end');
     assert.equal(run.code, 0, run.lines.join('\n'));
     assert.deepEqual(steps(run), END_STEPS);
-    assert.deepEqual(pairs(run), ['AKU_REP_01@altibase-sts-0:flushed', 'AKU_REP_01@altibase-sts-0:stopped', 'AKU_REP_01@altibase-sts-1:stopped']);
+    assert.deepEqual(pairs(run), ['AKU_REP_01@altibase-sts-0:flushed', 'AKU_REP_01@altibase-sts-0:stopped', 'AKU_REP_01@altibase-sts-1:stopped',
+      'AKU_REP_01@altibase-sts-0:kept (the MASTER is never reset (decision 2))']);
     assert.deepEqual(statements(run), [
       'altibase-sts-0: ALTER SYSTEM SET ADMIN_MODE = 1',
       'altibase-sts-0: ALTER REPLICATION AKU_REP_01 FLUSH ALL WAIT 1',
@@ -89,7 +92,8 @@ describe('-p end and -p clean as the operator sees them: outcome, statements, wa
     await pods.startPods([0, 1]);
     const run = await pods.aku(1, 'end');
     assert.equal(run.code, 0, run.lines.join('\n'));
-    assert.deepEqual(pairs(run), ['AKU_REP_01@altibase-sts-1:flushed', 'AKU_REP_01@altibase-sts-1:stopped', 'AKU_REP_01@altibase-sts-0:stopped']);
+    assert.deepEqual(pairs(run), ['AKU_REP_01@altibase-sts-1:flushed', 'AKU_REP_01@altibase-sts-1:stopped', 'AKU_REP_01@altibase-sts-0:stopped',
+      'AKU_REP_01@altibase-sts-1:kept (deliberate keep: unknown: no Kubernetes API in the in-process simulation)']);
     assert.ok(!statements(run).some((s) => s.endsWith('RESET')));
     assert.deepEqual(run.outcome.problems, []);
   });

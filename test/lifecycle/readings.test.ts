@@ -33,6 +33,7 @@ function context(overrides: Partial<LifecycleContext> = {}): LifecycleContext & 
     sleep: async () => undefined,
     now: () => 0,
     progressIntervalSec: 1,
+    stopReason: async () => ({ kind: 'unknown', why: 'no Kubernetes API in this test' }),
     lines,
     ...overrides,
   };
