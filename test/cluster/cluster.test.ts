@@ -3,7 +3,8 @@
  * single-node cluster (scripts/cluster; needs root, which CI has), or a cluster of the user's
  * (AKU_KUBECONFIG + AKU_IMAGE). Scenarios run in this order, one file each in scenarios/:
  * install → scale up to 3 → aku -i → delete a slave pod → scale down to 1 → helm test → uninstall →
- * teardown; on the local cluster every process of the node is watched for the password from
+ * the end-to-end scenarios of e2e/ (each in a namespace of its own; `--grep e2e:` runs only those)
+ * → teardown; on the local cluster every process of the node is watched for the password from
  * scale-up to scale-down.
  * On a failure the cluster's pods, events and every pod's log are printed.
  */
@@ -21,6 +22,7 @@ import { helmTest } from './scenarios/helm-test.js';
 import { uninstall } from './scenarios/uninstall.js';
 import { teardown } from './scenarios/teardown.js';
 import { checkPasswordWatch, startPasswordWatch } from './scenarios/password-in-processes.js';
+import { E2E_SCENARIOS } from './e2e/index.js';
 
 // AKU_SUITE_NAMESPACE: a namespace of one's own on a shared cluster (external mode).
 const NAMESPACE = process.env.AKU_SUITE_NAMESPACE || 'aku-suite';
@@ -31,7 +33,7 @@ describe('the chart on a real Kubernetes cluster', function () {
   const target = resolveTarget();
   if ('reason' in target) {
     it('reports why it cannot run here', () => {
-      console.warn(`      NOT RUN: the cluster suite (install, scale 1→3→1, aku -i, helm test, uninstall, teardown): ${target.reason}`);
+      console.warn(`      NOT RUN: the cluster suite (install, scale 1→3→1, aku -i, helm test, uninstall, the e2e scenarios, teardown): ${target.reason}`);
       assert.match(target.reason, /AKU_KUBECONFIG|cluster-tools/);
     });
     return;
@@ -58,17 +60,6 @@ describe('the chart on a real Kubernetes cluster', function () {
       const volumes = await run('bash', [CLUSTER_SCRIPT, 'volumes']);
       assert.equal(volumes.exitCode, 0, describeResult(volumes));
     }
-    const cluster = new Cluster(target, NAMESPACE);
-    await cluster.kubectl(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true'], 180_000);
-    const ns = await run(target.kubectl, ['--kubeconfig', target.kubeconfig, 'create', 'namespace', NAMESPACE]);
-    assert.equal(ns.exitCode, 0, describeResult(ns));
-    suite.ctx = { cluster, release: RELEASE };
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state !== 'failed' || !suite.ctx) return;
-    failed = true;
-    console.log(await dumpState(suite.ctx.cluster, RELEASE));
   });
 
   after(async function () {
@@ -83,16 +74,33 @@ describe('the chart on a real Kubernetes cluster', function () {
     if (target.local) releaseLock();
   });
 
-  describe('helm install (default values)', install);
-  // The node's processes are this host's only on the local cluster.
-  if (target.local) describe('the password in no process (watch starts)', startPasswordWatch);
-  else console.warn('      NOT RUN: the watch of the node\'s processes for the password (a cluster of yours: its processes are not this host\'s)');
-  describe('helm upgrade --set replicaCount=3', scaleUp);
-  describe('kubectl exec … aku -i', akuInfo);
-  describe('kubectl delete pod <slave>', restartPod);
-  describe('helm upgrade --set replicaCount=1', scaleDown);
-  if (target.local) describe('the password in no process (verdict)', checkPasswordWatch);
-  describe('helm test', helmTest);
-  describe('helm uninstall', uninstall);
+  describe(`the release ${RELEASE} in ${NAMESPACE}`, () => {
+    // Here rather than in the outer before hook: a run of the e2e scenarios alone (--grep e2e:)
+    // leaves this namespace alone.
+    before(async function () {
+      const cluster = new Cluster(target, NAMESPACE);
+      await cluster.kubectl(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true'], 180_000);
+      const ns = await run(target.kubectl, ['--kubeconfig', target.kubeconfig, 'create', 'namespace', NAMESPACE]);
+      assert.equal(ns.exitCode, 0, describeResult(ns));
+      suite.ctx = { cluster, release: RELEASE };
+    });
+    afterEach(async function () {
+      if (this.currentTest?.state !== 'failed' || !suite.ctx) return;
+      failed = true;
+      console.log(await dumpState(suite.ctx.cluster, RELEASE));
+    });
+    describe('helm install (default values)', install);
+    // The node's processes are this host's only on the local cluster.
+    if (target.local) describe('the password in no process (watch starts)', startPasswordWatch);
+    else console.warn('      NOT RUN: the watch of the node\'s processes for the password (a cluster of yours: its processes are not this host\'s)');
+    describe('helm upgrade --set replicaCount=3', scaleUp);
+    describe('kubectl exec … aku -i', akuInfo);
+    describe('kubectl delete pod <slave>', restartPod);
+    describe('helm upgrade --set replicaCount=1', scaleDown);
+    if (target.local) describe('the password in no process (verdict)', checkPasswordWatch);
+    describe('helm test', helmTest);
+    describe('helm uninstall', uninstall);
+  });
+  for (const [title, scenario] of E2E_SCENARIOS) describe(title, () => scenario(target));
   if (target.local) describe('teardown', () => teardown(() => (broughtUp ? hostBefore : undefined)));
 });

@@ -188,3 +188,32 @@ export async function dumpState(cluster: Cluster, release: string): Promise<stri
   }
   return parts.join('\n');
 }
+
+/**
+ * Follows a pod's log from now until its container ends (`kubectl logs -f`): the log of a pod that
+ * is deleted goes with it, and its preStop lines are what a test reads. `done` resolves when the
+ * stream ends (the container stopped) or after `timeoutMs`.
+ */
+export function followLog(cluster: Cluster, pod: string, timeoutMs = 600_000): { text: () => string; done: Promise<number> } {
+  let text = '';
+  const child = execa(cluster.target.kubectl, ['--kubeconfig', cluster.target.kubeconfig, '-n', cluster.namespace,
+    'logs', '-f', pod, '-c', 'altibase'], { reject: false, all: true, timeout: timeoutMs });
+  child.all?.on('data', (d: Buffer) => (text += d.toString()));
+  return { text: () => text, done: child.then(() => Date.now()) };
+}
+
+/** How each `aku -p start` in a log chose to start, in order: `master`, `sync` or `resume` (akuRunStart:role / :path lines). */
+export function startPaths(log: string): string[] {
+  const paths: string[] = [];
+  for (const line of log.split('\n')) {
+    if (/\[akuRunStart:role\].* Start as MASTER Pod\./.test(line)) paths.push('master');
+    else if (/\[akuRunStart:path\].* will be truncated and synchronised from the MASTER\./.test(line)) paths.push('sync');
+    else if (/\[akuRunStart:path\].* Replication information is intact .* resumes\./.test(line)) paths.push('resume');
+  }
+  return paths;
+}
+
+/** The number of `aku -p start` runs the entrypoint began in a log (one line per attempt). */
+export function startAttempts(log: string): number {
+  return (log.match(/\] aku -p start \(attempt \d+ of \d+\)$/gm) ?? []).length;
+}
