@@ -174,8 +174,12 @@ export function useRelease(target: Target, namespace: string, name: string): () 
     release = new E2eRelease(target, namespace, name);
     await release.remove();
     if (recyclesLocalVolumes(release.target)) await run('bash', [CLUSTER_SCRIPT, 'volumes']);
-    const r = await run(release.target.kubectl, ['--kubeconfig', release.target.kubeconfig, 'create', 'namespace', namespace]);
-    assert.equal(r.exitCode, 0, describeResult(r));
+    // A busy shared apiserver may time out once (etcdserver: request timed out): retried, bounded.
+    await waitFor(`namespace ${namespace} to be created`, 60_000, async () => {
+      const r = await run(release!.target.kubectl, ['--kubeconfig', release!.target.kubeconfig, 'create', 'namespace', namespace]);
+      if (r.exitCode !== 0) throw new Error(describeResult(r));
+      return true;
+    }, 3000);
   });
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && release) console.log(await dumpState(release.cluster, name));
