@@ -168,6 +168,19 @@ export async function waitReadyPods(cluster: Cluster, release: string, count: nu
   }, 2000);
 }
 
+/** A pod's replication objects and senders, one JSON line each (what a failed replication test needs). */
+async function replicationState(cluster: Cluster, pod: string): Promise<string> {
+  const lines: string[] = [];
+  for (const statement of ['SELECT REPLICATION_NAME, XSN, IS_STARTED FROM SYSTEM_.SYS_REPLICATIONS_', 'SELECT * FROM V$REPSENDER', 'SELECT * FROM V$REPGAP']) {
+    try {
+      lines.push(`${statement}:`, ...(await cluster.sql(pod, statement)).map((row) => `  ${JSON.stringify(row)}`));
+    } catch (error) {
+      lines.push(`${statement}: ${error instanceof Error ? error.message.split('\n').slice(-3).join(' ') : String(error)}`);
+    }
+  }
+  return lines.join('\n');
+}
+
 /** The cluster's state, printed when a test fails: pods, events, and every pod's log (aku's lines). */
 export async function dumpState(cluster: Cluster, release: string): Promise<string> {
   const parts: string[] = [];
@@ -180,6 +193,7 @@ export async function dumpState(cluster: Cluster, release: string): Promise<stri
   try {
     for (const pod of await cluster.pods(release)) {
       parts.push(`----- log of ${pod.metadata.name}\n${await cluster.logs(pod.metadata.name)}`);
+      if (isReady(pod) || pod.status?.phase === 'Running') parts.push(`----- replication on ${pod.metadata.name}\n${await replicationState(cluster, pod.metadata.name)}`);
       const restarts = pod.status?.containerStatuses?.[0]?.restartCount ?? 0;
       if (restarts > 0) parts.push(`----- previous log of ${pod.metadata.name}\n${await cluster.logs(pod.metadata.name, true)}`);
     }

@@ -3,7 +3,7 @@
  * install, upgrade, scale, write rows on given pods, and check that every pod holds exactly the rows
  * written so far (full sorted rows, not counts). `useRelease` registers the hooks that give each
  * scenario a fresh namespace and remove it (pods, claims, volumes) afterwards, so no scenario depends
- * on another's state.
+ * on another's state (AKU_E2E_KEEP=1 keeps the namespace of a failed scenario for inspection).
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -114,9 +114,11 @@ export class E2eRelease {
 
   /**
    * Waits (bounded) until every listed pod holds exactly the ledger's rows; the error names each
-   * pod whose rows differ, with the ids missing and unexpected there.
+   * pod whose rows differ, with the ids missing and unexpected there. The default bound outlasts
+   * two of a sender's sleeps after a failed handshake (REPLICATION_SENDER_SLEEP_TIMEOUT, 60 s, as
+   * on a busy node): replication is late then, not wrong.
    */
-  async expectRows(ordinals: number[], timeoutMs = 90_000): Promise<void> {
+  async expectRows(ordinals: number[], timeoutMs = 150_000): Promise<void> {
     const want = this.expected();
     let report = '';
     try {
@@ -181,16 +183,26 @@ export function useRelease(target: Target, namespace: string, name: string): () 
       return true;
     }, 3000);
   });
+  // The tests of a scenario build on each other: after a failure the next ones say so at once
+  // instead of failing later on a state they did not expect.
+  let failedTest = '';
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && release) console.log(await dumpState(release.cluster, name));
+    if (this.currentTest?.state !== 'failed' || !release) return;
+    failedTest ||= this.currentTest.title;
+    console.log(await dumpState(release.cluster, name));
   });
   after(async function () {
     if (!release) return;
+    if (failedTest && process.env.AKU_E2E_KEEP === '1') {
+      console.log(`      AKU_E2E_KEEP=1: namespace ${namespace} is kept for inspection; delete it when done`);
+      return;
+    }
     await release.remove();
     if (recyclesLocalVolumes(release.target)) await run('bash', [CLUSTER_SCRIPT, 'volumes']);
   });
   return () => {
     assert.ok(release, `the release ${name} in ${namespace} was not set up (see the before hook)`);
+    assert.equal(failedTest, '', `not run: an earlier test of this scenario failed ("${failedTest}")`);
     return release;
   };
 }
