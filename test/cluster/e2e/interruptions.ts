@@ -2,7 +2,8 @@
  * Pods interrupted at awkward moments, each in a release of its own:
  * - a pod deleted while its `aku -p start` still runs (held in its last step by
  *   aku.delayStartCompleteTime): preStop's `aku -p end` asks the start to stop and ends the pod;
- *   the recreated pod joins again, with every row;
+ *   the recreated pod joins again, with every row; a pod removed by a scale-down at the same point
+ *   ends the same way and leaves no peer keeping a restart point toward it;
  * - a preStop that outlives the grace period (a custom preStop command after aku's that never
  *   ends): the kubelet stops the container at the end of the grace period; `aku -p end` had
  *   finished within its budget, the pod comes back on its claim with every row.
@@ -45,6 +46,30 @@ export function interruptions(target: Target): void {
       await r.waitReplaced(2, uid);
       assert.deepEqual(startPaths(await r.log(2)), ['sync']);
       await r.write(2, 'after pod 2 joined');
+      await r.expectRows([0, 1, 2]);
+    });
+
+    it('helm scale to 4 and back to 3 while pod 3 is still in its start: pod 3 ends, and no peer keeps a pair toward it', async () => {
+      const r = release();
+      await r.upgrade(['--set', 'replicaCount=4']);
+      const waiting = new RegExp(`\\[akuRunStart:admin\\].* Waiting ${DELAY} s \\(AKU_DELAY_START_COMPLETE_TIME\\)`);
+      await waitFor(`${r.pod(3)} to be in the delay of its start`, 240_000, async () => (waiting.test(await r.log(3).catch(() => '')) ? true : undefined), 1000);
+      const follower = followLog(r.cluster, r.pod(3));
+      // Under OrderedReady the controller removes the condemned pod although it is not Ready yet.
+      await r.upgrade(['--set', 'replicaCount=3']);
+      await follower.done;
+      const ended = follower.text();
+      assert.match(ended, /\[akuRunEnd:handover\].* asking it to stop at its next step/, ended);
+      assert.match(ended, /\[pre-stop\] .*aku -p end exited with status 0/, ended);
+      await r.waitReady(3);
+      // Pod 3 reset both sides of its pairs as it left: no peer holds a restart point for it
+      // (which would keep its log for a pod that is not coming back).
+      for (const n of [0, 1, 2]) {
+        const objects = await r.cluster.sql(r.pod(n), 'SELECT REPLICATION_NAME, XSN, IS_STARTED FROM SYSTEM_.SYS_REPLICATIONS_');
+        const toward3 = objects.filter((o) => o.REPLICATION_NAME === `AKU_REP_${n}3`);
+        assert.ok(toward3.every((o) => Number(o.XSN) === -1 && Number(o.IS_STARTED) === 0), `${r.pod(n)}: ${JSON.stringify(toward3)}`);
+      }
+      for (const n of [0, 1, 2]) await r.write(n, 'after pod 3 left');
       await r.expectRows([0, 1, 2]);
     });
   });
