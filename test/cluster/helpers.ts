@@ -231,3 +231,12 @@ export function startPaths(log: string): string[] {
 export function startAttempts(log: string): number {
   return (log.match(/\] aku -p start \(attempt \d+ of \d+\)$/gm) ?? []).length;
 }
+
+/**
+ * The path a slave's next start must take after the `aku -p end` in this log: `sync` when the end
+ * reset its pairs (a scale-down; or any stop where aku cannot read why the pod stops and
+ * AKU_REPLICATION_RESET_AT_END = 1), `resume` when it kept them (a restart it recognised).
+ */
+export function pathAfterEnd(endLog: string): 'sync' | 'resume' {
+  return /\[akuRunEnd:settle\].* Replication reset has ended\./.test(endLog) ? 'sync' : 'resume';
+}

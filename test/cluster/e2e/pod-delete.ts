@@ -5,7 +5,7 @@
  * Which path each restarted pod took is read from aku's `[akuRunStart:path]` lines.
  */
 import assert from 'node:assert/strict';
-import { describeResult, followLog, isReady, startAttempts, startPaths, waitFor, type Target } from '../helpers.js';
+import { describeResult, followLog, isReady, pathAfterEnd, startAttempts, startPaths, waitFor, type Target } from '../helpers.js';
 import { useRelease, type E2eRelease } from './release.js';
 
 /** Deletes pod n and, while it is away (gone or not Ready yet), writes one row on each other pod. */
@@ -38,11 +38,11 @@ export function podDelete(target: Target): void {
     assert.match(ended, /\[pre-stop\] .*aku -p end exited with status 0/, ended);
     await r.waitReplaced(1, uid);
     const log1 = await r.log(1);
-    // Today's behaviour, not the goal: preStop's `aku -p end` cannot tell this restart from a
-    // scale-down, so the slave reset its pairs (AKU_REPLICATION_RESET_AT_END) and its next start
-    // takes the TRUNCATE + SYNC path of its own tables, although its claim kept them (docs/
-    // lifecycle.md: "aku cannot yet tell a permanent scale-down from a restart"; a later issue).
-    assert.deepEqual(startPaths(log1), ['sync'], log1);
+    // The start takes the path the end left: resume when aku -p end recognised the restart and
+    // kept the pairs (docs/lifecycle.md, "why this pod stops"), TRUNCATE + SYNC when it reset them
+    // (an image whose aku cannot tell a restart from a scale-down).
+    assert.deepEqual(startPaths(log1), [pathAfterEnd(ended)], `${ended}\n${log1}`);
+    console.log(`      slave 1 deleted: its end ${pathAfterEnd(ended) === 'sync' ? 'reset its pairs; it rejoined by TRUNCATE + SYNC' : 'kept its pairs; it resumed'}`);
     assert.match(log1, /\[entrypoint\] .* database present/, log1);
     await r.write(1, 'after pod 1 returned');
     await r.expectRows([0, 1, 2]);

@@ -61,10 +61,8 @@ export function scalePaths(target: Target): void {
     await r.kubectlScale(3);
     await r.waitReady(3);
     const log2 = await r.log(2);
-    // Today's behaviour, not the goal: `aku -p end` cannot tell a scale-down from a restart, so the
-    // leaving slave reset its pairs and comes back by TRUNCATE + SYNC from pod 0 even though its
-    // claim kept every row (docs/lifecycle.md, "aku cannot yet tell a permanent scale-down from a
-    // restart"; a later issue).
+    // A scale-down decommissions the leaving slave (its end resets both sides), so the pod scaled
+    // back in rejoins by TRUNCATE + SYNC although its claim kept its rows (docs/lifecycle.md).
     assert.deepEqual(startPaths(log2), ['sync'], log2);
     assert.match(log2, /Replication information was reset: group AKU_REP will be truncated and synchronised/, log2);
     await r.write(2, 'after the kubectl scale-up');
