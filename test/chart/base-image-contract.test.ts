@@ -63,8 +63,9 @@ describe('base-image contract: the entrypoint against a minimal stand-in base', 
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('creates, starts, sets the password, runs aku -p start, and on SIGTERM aku -p end and server stop', async () => {
-    const child = execa(join(REPO_ROOT, 'docker', 'entrypoint.sh'), [], {
+  /** The entrypoint with only what the contract gives it: the stand-in tools, the Secret's file. */
+  const entrypoint = (runDir: string, extra: Record<string, string> = {}) =>
+    execa(join(REPO_ROOT, 'docker', 'entrypoint.sh'), [], {
       extendEnv: false,
       env: {
         PATH: join(dir, 'tools'),
@@ -73,11 +74,15 @@ describe('base-image contract: the entrypoint against a minimal stand-in base', 
         AKU_POD_NAME: 'db-0',
         AKU_SYS_PASSWORD_FILE: join(dir, 'sys-password'),
         AKU_INIT_SCRIPTS_DIR: join(dir, 'no-initdb'),
-        AKU_RUN_DIR: dir,
+        AKU_RUN_DIR: runDir,
+        ...extra,
       },
       reject: false,
       all: true,
     });
+
+  it('creates, starts, sets the password, runs aku -p start, and on SIGTERM aku -p end and server stop', async () => {
+    const child = entrypoint(dir);
     const deadline = Date.now() + 30_000;
     while (!(child.all && readEvents().includes('aku -p start')) && Date.now() < deadline && child.exitCode === null) {
       await new Promise((r) => setTimeout(r, 100));
@@ -103,21 +108,7 @@ describe('base-image contract: the entrypoint against a minimal stand-in base', 
     rmSync(join(dir, 'events'), { force: true });
     const start = (runDir: string) => {
       mkdirSync(runDir, { recursive: true });
-      return execa(join(REPO_ROOT, 'docker', 'entrypoint.sh'), [], {
-        extendEnv: false,
-        env: {
-          PATH: join(dir, 'tools'),
-          ALTIBASE_HOME: home,
-          ALTIBASE_PORT_NO: String(port),
-          AKU_POD_NAME: 'db-0',
-          AKU_SYS_PASSWORD_FILE: join(dir, 'sys-password'),
-          AKU_INIT_SCRIPTS_DIR: join(dir, 'no-initdb'),
-          AKU_RUN_DIR: runDir,
-          AKU_VOLUME_LOCK_WAIT: '30',
-        },
-        reject: false,
-        all: true,
-      });
+      return entrypoint(runDir, { AKU_VOLUME_LOCK_WAIT: '30' });
     };
     const until = async (what: string, check: () => boolean, ms = 20_000) => {
       const deadline = Date.now() + ms;
