@@ -24,9 +24,9 @@ CHECK_ONLY=0
 [[ ${1:-} == --check ]] && CHECK_ONLY=1
 
 if ((CHECK_ONLY)); then
-  todo=$(missing_tools)
-  if [[ -n $todo ]]; then
-    printf 'missing: %s\n' "$todo"
+  absent=$(missing_tools)
+  if [[ -n $absent ]]; then
+    printf 'missing: %s\n' "$absent"
     exit 1
   fi
   echo "all cluster tools present"
@@ -36,13 +36,13 @@ fi
 started=$SECONDS
 log "cluster tools: Kubernetes $KUBERNETES_VERSION, etcd $ETCD_VERSION, CoreDNS $COREDNS_VERSION, crictl $CRICTL_VERSION, helm $HELM_VERSION"
 log "cache: $AKU_CACHE"
-todo=$(missing_tools)
-if [[ -n $todo ]]; then
+absent=$(missing_tools)
+if [[ -n $absent ]]; then
   for tool in "${!COLD_BUILD_SECONDS[@]}"; do
-    [[ " $todo " == *" $tool "* ]] && BUILD_TODO+=("$tool")
+    [[ " $absent " == *" $tool "* ]] && BUILD_PENDING+=("$tool")
   done
-  log "to build: $todo"
-  log "with empty Go caches that takes about $(human_seconds "$(cold_build_seconds "${BUILD_TODO[@]}")") on 2 idle cores (longer on a busy machine: the estimates below follow this run's pace); with warm caches ~2 min"
+  log "to build: $absent"
+  log "with empty Go caches that takes about $(human_seconds "$(cold_build_seconds "${BUILD_PENDING[@]}")") on 2 idle cores (longer on a busy machine: the estimates below follow this run's pace); with warm caches ~2 min"
 fi
 
 install_debian_packages

@@ -16,21 +16,21 @@ async function bash(snippet: string): Promise<string> {
 
 describe('scripts/cluster/lib/build.sh: estimates while building', () => {
   it('what is left is the estimates of the tools still to build, the current one counted from its elapsed time', async () => {
-    const base = 'BUILD_TODO=(kube-apiserver kube-controller-manager kubectl)';
+    const base = 'BUILD_PENDING=(kube-apiserver kube-controller-manager kubectl)';
     assert.equal(await bash(`${base}; remaining_build_seconds kube-apiserver 0`), String(480 + 130 + 25));
     assert.equal(await bash(`${base}; remaining_build_seconds kube-apiserver 100`), String(380 + 130 + 25));
   });
 
   it('a run slower than the estimates scales what is left: by the finished builds, or by the current one once it overran', async () => {
     // The current build overran its 480 s estimate twice: at least 15 s for it, the rest at pace 2.
-    assert.equal(await bash('BUILD_TODO=(kube-apiserver kubectl); remaining_build_seconds kube-apiserver 960'), String(15 + 25 * 2));
+    assert.equal(await bash('BUILD_PENDING=(kube-apiserver kubectl); remaining_build_seconds kube-apiserver 960'), String(15 + 25 * 2));
     // Finished builds took 3x their estimates.
-    assert.equal(await bash('BUILD_TODO=(kubectl etcd); BUILD_SPENT=900; BUILD_EXPECTED=300; remaining_build_seconds kubectl 0'), String(25 * 3 + 30 * 3));
+    assert.equal(await bash('BUILD_PENDING=(kubectl etcd); BUILD_SPENT=900; BUILD_EXPECTED=300; remaining_build_seconds kubectl 0'), String(25 * 3 + 30 * 3));
   });
 
-  it('a build is announced with its estimate, leaves BUILD_TODO and adds to the pace; a failed one returns its status', async () => {
-    const out = await bash(`BUILD_TODO=(crictl etcd); build_with_progress 9/10 crictl true; echo "todo=\${BUILD_TODO[*]} expected=$BUILD_EXPECTED"
-      rc=0; build_with_progress 7/10 etcd bash -c 'exit 3' || rc=$?; echo "rc=$rc todo=\${BUILD_TODO[*]}"`);
+  it('a build is announced with its estimate, leaves BUILD_PENDING and adds to the pace; a failed one returns its status', async () => {
+    const out = await bash(`BUILD_PENDING=(crictl etcd); build_with_progress 9/10 crictl true; echo "todo=\${BUILD_PENDING[*]} expected=$BUILD_EXPECTED"
+      rc=0; build_with_progress 7/10 etcd bash -c 'exit 3' || rc=$?; echo "rc=$rc todo=\${BUILD_PENDING[*]}"`);
     const lines = out.trim().split('\n');
     assert.equal(lines[0], '[build-tools] [9/10] crictl: cold ~1 min on 2 idle cores; about 2 min left for the cluster tools');
     assert.equal(lines[1], 'todo=etcd expected=60');

@@ -23,7 +23,7 @@ declare -A COLD_BUILD_SECONDS=(
 )
 # Tools this run still has to build (set by build-tools.sh), and the pace seen so far: the
 # seconds the finished builds took against their estimates.
-BUILD_TODO=()
+BUILD_PENDING=()
 BUILD_SPENT=0
 BUILD_EXPECTED=0
 
@@ -41,7 +41,7 @@ cold_build_seconds() {
   printf '%d' "$total"
 }
 
-# remaining_build_seconds CURRENT ELAPSED: the estimate for what is left of BUILD_TODO (CURRENT
+# remaining_build_seconds CURRENT ELAPSED: the estimate for what is left of BUILD_PENDING (CURRENT
 # included, ELAPSED seconds into its build), scaled by this run's pace: the finished builds'
 # actual/estimated ratio, or the current build's when it already took longer than its estimate.
 remaining_build_seconds() {
@@ -50,7 +50,7 @@ remaining_build_seconds() {
   ((BUILD_EXPECTED > 0)) && pace=$((BUILD_SPENT * 100 / BUILD_EXPECTED))
   ((elapsed > est)) && ((elapsed * 100 / est > pace)) && pace=$((elapsed * 100 / est))
   ((pace < 25)) && pace=25
-  for tool in "${BUILD_TODO[@]}"; do
+  for tool in "${BUILD_PENDING[@]}"; do
     [[ $tool == "$current" ]] || rest=$((rest + ${COLD_BUILD_SECONDS[$tool]:-60}))
   done
   # The current build: what its estimate leaves, at least 15 s while it runs.
@@ -79,8 +79,8 @@ build_with_progress() {
   BUILD_SPENT=$((BUILD_SPENT + SECONDS - started))
   BUILD_EXPECTED=$((BUILD_EXPECTED + ${COLD_BUILD_SECONDS[$name]:-60}))
   local still=() tool
-  for tool in "${BUILD_TODO[@]}"; do [[ $tool == "$name" ]] || still+=("$tool"); done
-  BUILD_TODO=("${still[@]}")
+  for tool in "${BUILD_PENDING[@]}"; do [[ $tool == "$name" ]] || still+=("$tool"); done
+  BUILD_PENDING=("${still[@]}")
 }
 
 # A stamp recording what a binary was built from: version, ldflags and (for our own modules) the
