@@ -1,10 +1,12 @@
 // oclif's sub-modules, not its index: the index checks the Node version with semver on every start.
 import { Command } from '@oclif/core/command';
 import * as Errors from '@oclif/core/errors';
+import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { isConfigError, loadAkuConf } from '../config/index.js';
 import { PROPERTY_BY_NAME } from '../config/properties.js';
 import { buildTopology, PodIdentityError, podNameMismatch, resolvePodIdentity } from '../topology/index.js';
+import { chooseAction, COMMAND_WORDS, type ActionName, type ActionOption } from './actions.js';
 import { EXIT } from './exit-codes.js';
 import { helpScreen } from './help-screen.js';
 import { buildInfoReport, renderInfoText } from './info-report.js';
@@ -15,10 +17,9 @@ const serverCount = PROPERTY_BY_NAME.get('AKU_SERVER_COUNT');
 const MAX_REPLICAS = serverCount?.kind === 'integer' ? serverCount.max : 6;
 
 /**
- * `aku`: the single command. Options are the original's (-h, -v, -i, -p start|end|clean) plus
- * --show-password for -i, --json for all, --dry-run for -p, and aku's read-only `-s` (status)
- * with --replicas and --fail-on. `-s` is an option like the original's actions, not a
- * subcommand, so the single-command CLI and its help screen keep their shape (docs/status.md).
+ * `aku`: the single command. The original's actions are options (-h, -v, -i, -p start|end|clean),
+ * with --show-password for -i, --json and --dry-run; aku's own actions are command words after
+ * them (`aku status`, with `-s` as its short form). actions.ts says which options go with which.
  */
 export default class Aku extends Command {
   static override description = 'Altibase Kubernetes Utility: keeps every pod of an Altibase StatefulSet replicated';
@@ -37,47 +38,60 @@ export default class Aku extends Command {
 
   static override strict = true;
 
+  static override args = {
+    command: Args.string({ description: `aku's own commands: ${COMMAND_WORDS.join(', ')}`, options: [...COMMAND_WORDS], required: false }),
+  };
+
   async run(): Promise<void> {
-    const { flags } = await this.parse(Aku);
+    const { args, flags } = await this.parse(Aku);
     if (flags.version) {
       this.log(`aku version ${this.config.version}`);
       return;
     }
-    const chosen = [flags.info && '-i', flags.pod !== undefined && '-p', flags.status && '-s'].filter(Boolean);
-    if (!flags.status && (flags.replicas !== undefined || flags['fail-on'] !== undefined)) return this.usage('--replicas and --fail-on go with -s');
-    if (chosen.length === 0) return this.usage();
-    if (chosen.length > 1) return this.usage(`use one of -i, -p and -s, not ${chosen.join(' and ')}`);
-    if (flags.status) {
-      if (flags['dry-run'] || flags['show-password']) return this.usage(`${flags['dry-run'] ? '--dry-run' : '--show-password'} does not go with -s (status changes nothing and prints no password)`);
-      const replicas = flags.replicas === undefined ? undefined : Number(flags.replicas);
-      if (replicas !== undefined && !(/^[0-9]+$/.test(flags.replicas ?? '') && replicas >= 1 && replicas <= MAX_REPLICAS)) {
-        return this.usage(`--replicas ${flags.replicas} is not allowed; expected an integer from 1 to ${MAX_REPLICAS}`);
-      }
-      // Loaded here, not at the top, like -p's lifecycle below: -i, -v and -h never load them.
-      const { runStatusCommand } = await import('./run-status.js');
-      const code = await runStatusCommand({
-        json: flags.json,
-        failOn: flags['fail-on'] === 'warn' ? 'warn' : 'fail',
-        ...(replicas === undefined ? {} : { replicas: { count: replicas, source: 'option' as const } }),
-      });
-      if (code !== EXIT.ok) this.exit(code);
-      return;
+    const asked: ActionName[] = [];
+    if (flags.info) asked.push('info');
+    if (flags.pod !== undefined) asked.push('pod');
+    if (flags.status || args.command === 'status') asked.push('status');
+    const given = (['show-password', 'json', 'dry-run', 'replicas', 'fail-on'] as const).filter((o): o is ActionOption => flags[o] !== undefined && flags[o] !== false);
+    const choice = chooseAction([...new Set(asked)], given);
+    if (!('action' in choice)) return this.usage(choice.problem);
+
+    switch (choice.action) {
+      case 'status':
+        return this.status(flags.replicas, flags['fail-on'], flags.json);
+      case 'info':
+        return this.info(flags['show-password'], flags.json);
+      case 'pod':
+        return this.pod(flags.pod ?? '', flags['dry-run'], flags.json);
     }
-    if (flags.info) {
-      if (flags['dry-run']) return this.usage('--dry-run goes with -p');
-      return this.info(flags['show-password'], flags.json);
+  }
+
+  private async status(replicasFlag: string | undefined, failOn: string | undefined, json: boolean): Promise<void> {
+    const replicas = replicasFlag === undefined ? undefined : Number(replicasFlag);
+    if (replicas !== undefined && !(/^[0-9]+$/.test(replicasFlag ?? '') && replicas >= 1 && replicas <= MAX_REPLICAS)) {
+      return this.usage(`--replicas ${replicasFlag} is not allowed; expected an integer from 1 to ${MAX_REPLICAS}`);
     }
-    if (flags['show-password']) return this.usage('--show-password goes with -i');
+    // Loaded here, not at the top, like -p's lifecycle: -i, -v and -h never load them.
+    const { runStatusCommand } = await import('./run-status.js');
+    const code = await runStatusCommand({
+      json,
+      failOn: failOn === 'warn' ? 'warn' : 'fail',
+      ...(replicas === undefined ? {} : { replicas: { count: replicas, source: 'option' as const } }),
+    });
+    if (code !== EXIT.ok) this.exit(code);
+  }
+
+  private async pod(word: string, dryRun: boolean, json: boolean): Promise<void> {
     let action: PodAction;
     try {
-      action = parsePodAction(flags.pod ?? '');
+      action = parsePodAction(word);
     } catch (error) {
       if (error instanceof PodActionError) return this.usage(error.message);
       throw error;
     }
     // Loaded here, not at the top: -i, -v and -h never load the lifecycle, the session layer or a driver.
     const { runPodAction } = await import('./run-pod-action.js');
-    const code = await runPodAction(action, { dryRun: flags['dry-run'], json: flags.json });
+    const code = await runPodAction(action, { dryRun, json });
     if (code !== EXIT.ok) this.exit(code);
   }
 

@@ -1,6 +1,6 @@
 /**
  * The original's help screen (BUG-50005), with `end` as the documented action word, and aku's
- * additions (options, and the `-s` status command) listed under it. Lines are padded to the original's 79 columns.
+ * additions (options, and the command words: `status`, also `-s`) listed under it. Lines are padded to the original's 79 columns.
  */
 const WIDTH = 79;
 const RULE = '='.repeat(WIDTH);
@@ -27,8 +27,8 @@ const LINES = [
   '                               with -p, the outcome as JSON;',
   '                               with -s, the status as JSON',
   '             --dry-run       : with -p, print the plan; change nothing',
-  '   Status  : aku -s [--replicas N] [--fail-on warn|fail] [--json]',
-  '             -s, --status    : every pair of every pod: replication,',
+  '   Commands: aku status [--replicas N] [--fail-on warn|fail] [--json]',
+  '             status, -s      : every pair of every pod: replication,',
   '                               XSN, gap, sender/receiver; read-only.',
   '                               Exit 0 ok, 1 fail (warn too with',
   '                               --fail-on warn), 2 usage',

@@ -60,7 +60,7 @@ describe('bin/aku (the built CLI)', () => {
   });
 
   it('refuses stray arguments and unknown flags without a stack trace, exit 2', async () => {
-    for (const args of [['extra'], ['--nope'], ['-i', '-p', 'start'], ['-p', 'start', '--show-password']]) {
+    for (const args of [['extra'], ['status', 'extra'], ['--nope'], ['-i', '-p', 'start'], ['-p', 'start', '--show-password']]) {
       const result = await runAku(args, env);
       assert.equal(result.exitCode, 2, args.join(' '));
       assert.doesNotMatch(String(result.stderr), /\n\s+at /, 'no stack trace');
@@ -82,15 +82,16 @@ describe('bin/aku (the built CLI)', () => {
 
   it('-s refuses options that do not go with it, and its options without it, exit 2 with the help screen', async () => {
     const cases: [string[], RegExp][] = [
-      [['-s', '--dry-run'], /--dry-run does not go with -s/],
-      [['-s', '--show-password'], /--show-password does not go with -s/],
-      [['-s', '-i'], /use one of -i, -p and -s, not -i and -s/],
-      [['--replicas', '2'], /--replicas and --fail-on go with -s/],
-      [['-i', '--fail-on', 'warn'], /--replicas and --fail-on go with -s/],
+      [['-s', '--dry-run'], /--dry-run does not go with status \(-s\) \(--dry-run goes with -p\)/],
+      [['status', '--show-password'], /--show-password does not go with status \(-s\) \(--show-password goes with -i\)/],
+      [['-s', '-i'], /use one action at a time, not -i and status \(-s\)/],
+      [['status', '-p', 'start'], /use one action at a time, not -p and status \(-s\)/],
+      [['--replicas', '2'], /^aku: --replicas goes with status \(-s\)/],
+      [['-i', '--fail-on', 'warn'], /--fail-on does not go with -i \(--fail-on goes with status \(-s\)\)/],
       [['-s', '--fail-on', 'maybe'], /Expected --fail-on=maybe to be one of: fail, warn/],
       [['-s', '--replicas', '7'], /--replicas 7 is not allowed; expected an integer from 1 to 6/],
       [['-s', '--replicas', 'two'], /--replicas two is not allowed/],
-      [['status'], /Unexpected argument: status/],
+      [['stats'], /Expected stats to be one of: status/],
     ];
     for (const [args, message] of cases) {
       const result = await runAku(args, env);

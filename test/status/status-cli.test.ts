@@ -66,7 +66,7 @@ describe('aku -s (built CLI, altisim processes)', function () {
   it('a stopped pair: exit 1, the text table and the next step on stdout', async () => {
     await pods.sysdba(1, 'ALTER REPLICATION AKU_REP_01 STOP');
     try {
-      const run = await pods.aku(0, ['-s']);
+      const run = await pods.aku(0, ['status']);
       assert.equal(run.code, 1, run.stdout + run.stderr);
       assert.match(run.stdout, /\[ERROR\]\[akuStatus:verdict\]\[-\]\[-\] FAIL: /);
       assert.match(run.stdout, / \[ Pairs \]\n  REPLICATION +PAIR +STARTED .*\n  AKU_REP_01 +0-1 +yes\/no /);
