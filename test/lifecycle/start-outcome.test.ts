@@ -292,14 +292,14 @@ describe('-p start as the operator sees it: steps, statements, messages, bounds 
     assert.ok(existsSync(`${file}.start-pid`) && !existsSync(`${file}.stop-requested`));
   });
 
-  it('waits for its own name to resolve to this pod, one try a second, saying so on the first and every fifth try', async () => {
+  it('waits for its own name to resolve to this pod, tries of a second looking every 200 ms, saying so on the first and every fifth try', async () => {
     pods = new SimPods(testConfig({ serverCount: 1, addressCheckCount: 12 }));
     await pods.addPod(0);
     const address = pods.cluster.server('altibase-sts-0').address;
     pods.cluster.removeHost('altibase-sts-0.altibase-svc');
     const clock = new TestClock(undefined, (_ms, c) => {
-      if (c.sleeps.length === 3) pods.cluster.addHost('altibase-sts-0.altibase-svc', '10.200.0.9');
-      if (c.sleeps.length === 6) {
+      if (c.sleeps.length === 15) pods.cluster.addHost('altibase-sts-0.altibase-svc', '10.200.0.9');
+      if (c.sleeps.length === 32) {
         pods.cluster.removeHost('altibase-sts-0.altibase-svc');
         pods.cluster.addHost('altibase-sts-0.altibase-svc', address);
       }
@@ -311,7 +311,7 @@ describe('-p start as the operator sees it: steps, statements, messages, bounds 
       '[INFO][akuRunStart:address][-][-] Waiting for altibase-sts-0.altibase-svc to resolve to this pod (resolves to 10.200.0.9, not to this pod; try 5/12).',
       '[INFO][akuRunStart:address][-][-] altibase-sts-0.altibase-svc resolves to this pod (try 7/12).',
     ]);
-    assert.deepEqual(clock.sleeps, [1000, 1000, 1000, 1000, 1000, 1000]);
+    assert.deepEqual(clock.sleeps, Array(32).fill(200), 'found on the third look of the seventh try');
   });
 
   it('refuses when its own name never resolves to this pod, after AKU_ADDRESS_CHECK_COUNT tries, naming the Service to check', async () => {
@@ -325,7 +325,7 @@ describe('-p start as the operator sees it: steps, statements, messages, bounds 
       'altibase-sts-0.altibase-svc did not resolve to this pod after 3 tries (ENOTFOUND). Check that the headless Service altibase-svc selects this pod and has publishNotReadyAddresses: true.',
     ]);
     assert.ok(run.lines.some((l) => l.includes('[ERROR][akuRunStart:address][-][-] altibase-sts-0.altibase-svc did not resolve')));
-    assert.deepEqual(clock.sleeps, [1000, 1000], 'no wait after the last try');
+    assert.deepEqual(clock.sleeps, Array(14).fill(200), 'three tries of five looks, no wait after the last');
     assert.deepEqual(steps(run), ['role:done', 'connect:failed']);
     assert.ok(!run.lines.some((l) => l.includes('[sql]')), 'nothing was sent');
   });

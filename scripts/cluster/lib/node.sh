@@ -31,11 +31,24 @@ restore_kernel_settings() {
   done
 }
 
+# 02:aa:<the four bytes of the address>: locally administered, unicast, one per node address.
+bridge_mac() {
+  local IFS=.
+  # shellcheck disable=SC2086 # the split on dots is the point
+  set -- $1
+  printf '02:aa:%02x:%02x:%02x:%02x' "$1" "$2" "$3" "$4"
+}
+
 make_bridge() {
   if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
     ip link add "$BRIDGE" type bridge
   fi
   ip addr replace "$NODE_IP/${POD_SUBNET#*/}" dev "$BRIDGE"
+  # A fixed MAC: a Linux bridge otherwise takes the lowest MAC among its ports, so it changes each
+  # time a pod's veth comes or goes, and every pod's ARP entry for the gateway (which is also the
+  # DNS server) goes stale: DNS from the other pods then times out for up to ~20 s after a pod
+  # is deleted. A MAC set by hand is kept. Locally administered (02:...), from the node address.
+  ip link set "$BRIDGE" address "$(bridge_mac "$NODE_IP")"
   ip link set "$BRIDGE" up
   ip -br addr show "$BRIDGE"
 }
