@@ -9,6 +9,8 @@
 #             this clone (docker/Dockerfile), and import them into the node's containerd when it
 #             runs (--no-import: build only)
 #   volumes   make released local PersistentVolumes available again
+#   power-cycle  a power loss of the node: SIGKILL its services and every container (no preStop),
+#             then start its services again as after boot (the control plane stays up)
 #   env       print shell exports for the built tools (eval "$(npm run -s cluster -- env)")
 #
 # Steps follow Kubernetes The Hard Way's order: certificates → etcd → control plane → container
@@ -18,13 +20,13 @@ set -Eeuo pipefail
 LOG_TAG=cluster
 # shellcheck source=scripts/cluster/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
-for lib in config pki processes node storage teardown images up; do
+for lib in config pki processes node storage teardown images up power; do
   # shellcheck source=/dev/null
   source "$CLUSTER_SCRIPTS/lib/$lib.sh"
 done
 
 usage() {
-  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -36,6 +38,7 @@ case $command in
   status) cluster_status ;;
   images) require_root "npm run cluster -- images"; cluster_images "$@" ;;
   volumes) require_root "npm run cluster -- volumes"; load_tools_env; recycle_volumes ;;
+  power-cycle) require_root "npm run cluster -- power-cycle"; check_session_lock; power_cycle ;;
   env) cluster_env ;;
   *) usage ;;
 esac

@@ -12,6 +12,8 @@ import { longNames } from './long-names.js';
 import { badUpgrade } from './bad-upgrade.js';
 import { wholeRestart } from './whole-restart.js';
 import { interruptions } from './interruptions.js';
+import { rollingRestart } from './rolling-restart.js';
+import { powerLoss } from './power-loss.js';
 
 export const E2E_SCENARIOS: [title: string, scenario: (target: Target) => void][] = [
   ['e2e: scaling with helm upgrade and kubectl scale', scalePaths],
@@ -22,4 +24,6 @@ export const E2E_SCENARIOS: [title: string, scenario: (target: Target) => void][
   ['e2e: a bad helm upgrade, helm rollback', badUpgrade],
   ['e2e: a pod deleted during its start; a preStop that outlives the grace period', interruptions],
   ['e2e: every pod deleted at once', wholeRestart],
+  ['e2e: a rolling restart of 100 000 rows resumes every pod', rollingRestart],
+  ['e2e: the node loses power, then comes back', powerLoss],
 ];

@@ -29,6 +29,8 @@ export class E2eRelease {
   readonly cluster: Cluster;
   /** The rows written so far through this object: what every pod in service must hold. */
   readonly ledger = new Map<number, string>();
+  /** When set, rows with ids from here on are a scenario's own bulk, outside the ledger's checks. */
+  ledgerBelow: number | undefined;
   private nextId = 1;
   private stsName = '';
 
@@ -104,7 +106,7 @@ export class E2eRelease {
   }
 
   async rowsOn(n: number): Promise<Row[]> {
-    const rows = await this.cluster.sql(this.pod(n), `SELECT ID, V FROM ${TABLE} ORDER BY ID`);
+    const rows = await this.cluster.sql(this.pod(n), `SELECT ID, V FROM ${TABLE}${this.ledgerBelow === undefined ? '' : ` WHERE ID < ${this.ledgerBelow}`} ORDER BY ID`);
     return rows.map((r): Row => [Number(r.ID), String(r.V)]).sort((a, b) => a[0] - b[0]);
   }
 
@@ -160,7 +162,14 @@ export class E2eRelease {
   }
 }
 
-/** The project's local cluster is the target (as the suite or in external mode): its released volumes can be recycled. */
+/**
+ * The project's local cluster is the target (as the suite or in external mode): its node is this
+ * host (its processes can be signalled) and its released volumes can be recycled.
+ */
+export function isLocalNode(target: Target): boolean {
+  return recyclesLocalVolumes(target);
+}
+
 function recyclesLocalVolumes(target: Target): boolean {
   return process.getuid?.() === 0 && target.kubeconfig === `${CLUSTER_DIR}/kubeconfig` && existsSync(CLUSTER_SCRIPT);
 }
