@@ -14,6 +14,7 @@ import { wholeRestart } from './whole-restart.js';
 import { interruptions } from './interruptions.js';
 import { rollingRestart } from './rolling-restart.js';
 import { powerLoss } from './power-loss.js';
+import { scaleDownDuringSync } from './scale-down-during-sync.js';
 
 export const E2E_SCENARIOS: [title: string, scenario: (target: Target) => void][] = [
   ['e2e: scaling with helm upgrade and kubectl scale', scalePaths],
@@ -26,4 +27,5 @@ export const E2E_SCENARIOS: [title: string, scenario: (target: Target) => void][
   ['e2e: every pod deleted at once', wholeRestart],
   ['e2e: a rolling restart of 100 000 rows resumes every pod', rollingRestart],
   ['e2e: the node loses power, then comes back', powerLoss],
+  ['e2e: a scale-down while the joining pod is in its SYNC', scaleDownDuringSync],
 ];

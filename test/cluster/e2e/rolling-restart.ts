@@ -5,35 +5,11 @@
  * ones afterwards. The duration of each resumed start is printed.
  */
 import assert from 'node:assert/strict';
-import { describeResult, run, startPaths, waitFor, type Target } from '../helpers.js';
+import { describeResult, startPaths, waitFor, type Target } from '../helpers.js';
+import { bulkCount, insertBulk } from './bulk.js';
 import { useRelease, type E2eRelease } from './release.js';
 
 const BULK_ROWS = 100_000;
-const ROWS_PER_STATEMENT = 500;
-/** Bulk rows take ids from here on, clear of the ledger's (1, 2, ...). */
-const BULK_FIRST_ID = 1_000_000;
-
-/** One SQL file through stdin, run by the image's SQL client: the password never leaves the pod. */
-async function insertBulk(r: E2eRelease, n: number): Promise<void> {
-  const statements: string[] = [];
-  for (let first = BULK_FIRST_ID; first < BULK_FIRST_ID + BULK_ROWS; first += ROWS_PER_STATEMENT) {
-    const values = Array.from({ length: ROWS_PER_STATEMENT }, (_, k) => `(${first + k}, 'bulk ${first + k}')`);
-    statements.push(`INSERT INTO SYS.T1 VALUES ${values.join(', ')};`);
-  }
-  const script = 'cat > /tmp/e2e-bulk.sql && aku-sql -f /tmp/e2e-bulk.sql >/dev/null; s=$?; rm -f /tmp/e2e-bulk.sql; exit $s';
-  const t = r.target;
-  const result = await run(t.kubectl, ['--kubeconfig', t.kubeconfig, '-n', r.namespace, 'exec', '-i', r.pod(n), '-c', 'altibase', '--', 'bash', '-c', script], {
-    input: statements.join('\n'),
-    timeoutMs: 600_000,
-  });
-  assert.equal(result.exitCode, 0, describeResult(result));
-}
-
-async function bulkCount(r: E2eRelease, n: number): Promise<number> {
-  const rows = await r.cluster.sql(r.pod(n), `SELECT COUNT(*) AS N FROM SYS.T1 WHERE ID >= ${BULK_FIRST_ID}`);
-  return Number(rows[0]?.N);
-}
-
 /** Seconds from the first to the last `[akuRunStart:…]` line of a log. */
 function startSeconds(log: string): number {
   const stamps = [...log.matchAll(/^\[AKU\]\[(\d{4})\/(\d\d)\/(\d\d) (\d\d:\d\d:\d\d\.\d+)\]\[\d+\] \[\w+\]\[akuRunStart:/gm)].map((m) => Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]?.slice(0, 12)}Z`));
@@ -46,8 +22,7 @@ export function rollingRestart(target: Target): void {
   it(`three pods Ready, ${BULK_ROWS} rows written on the MASTER reach both slaves`, async () => {
     const r = release();
     await r.install(['--set', 'replicaCount=3'], 3);
-    r.ledgerBelow = BULK_FIRST_ID;
-    await insertBulk(r, 0);
+    await insertBulk(r, 0, BULK_ROWS);
     for (const n of [1, 2]) {
       await waitFor(`${BULK_ROWS} rows on ${r.pod(n)}`, 300_000, async () => ((await bulkCount(r, n)) === BULK_ROWS ? true : undefined), 2000);
     }
