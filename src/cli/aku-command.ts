@@ -39,7 +39,9 @@ export default class Aku extends Command {
   static override strict = true;
 
   static override args = {
-    command: Args.string({ description: `aku's own commands: ${COMMAND_WORDS.join(', ')}`, options: [...COMMAND_WORDS], required: false }),
+    // ignoreStdin: without it oclif reads stdin for a missing argument (10 ms and node:readline on
+    // every run, and the stdin of a probe or preStop is not aku's to read).
+    command: Args.string({ description: `aku's own commands: ${COMMAND_WORDS.join(', ')}`, options: [...COMMAND_WORDS], required: false, ignoreStdin: true }),
   };
 
   async run(): Promise<void> {

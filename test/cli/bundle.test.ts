@@ -46,6 +46,19 @@ describe('the CLI bundle (dist/bundle)', () => {
     });
   }
 
+  it('aku -i reads no stdin: a word piped in is not taken for a command', async () => {
+    // oclif reads stdin for a missing argument unless told not to; `status` on stdin would then
+    // turn `aku -i` into `aku -i status` (exit 2).
+    const result = await execa(process.execPath, [AKU_BIN, '-i'], {
+      reject: false,
+      extendEnv: false,
+      input: 'status\n',
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ALTIBASE_HOME: home, AKU_POD_NAME: 'altibase-sts-1' },
+    });
+    assert.equal(result.exitCode, 0, String(result.stderr));
+    assert.match(String(result.stdout), /\[ Server \]/);
+  });
+
   it('calls no import(): bin/aku compiles it as a vm.Script, which has no ES module loader (odbc is required)', () => {
     const bundle = readFileSync(join(BUNDLE_DIR, 'aku.cjs'), 'utf8');
     // "import()" alone is text inside an oclif error message, not a call
