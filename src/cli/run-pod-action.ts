@@ -2,6 +2,7 @@ import { isConfigError, loadAkuConf } from '../config/index.js';
 import { loadDriver } from '../db/drivers/index.js';
 import { ServerSessions } from '../db/server-sessions.js';
 import { sessionSettingsFromConfig, type DbLogger } from '../db/session.js';
+import { recordOutcome } from '../lifecycle/completion-file.js';
 import { runPodLifecycle, type LifecycleContext } from '../lifecycle/index.js';
 import { hostResolver, isLocalAddress } from '../lifecycle/host-resolution.js';
 import { Logger, levelFromEnv } from '../log/logger.js';
@@ -65,7 +66,13 @@ export async function runPodAction(action: PodAction, options: PodActionOptions,
     process.stderr.write(`aku: ${logger.redact(error instanceof Error ? error.message : String(error))}\n`);
     return EXIT.usage;
   }
+  const began = Date.now();
   const outcome = await runPodLifecycle(action, ctx, () => sessions.closeAll());
+  if (!options.dryRun && (action === 'start' || action === 'end')) {
+    // For `aku metrics` (docs/metrics.md): how this run ended, beside the completion file.
+    const failed = recordOutcome(ctx.completionFile, { action, exitCode: outcome.exitCode, seconds: (Date.now() - began) / 1000, finishedAt: new Date().toISOString() });
+    if (failed) logger.warn(`akuRun${action === 'start' ? 'Start' : 'End'}:complete`, `Could not record the outcome beside ${ctx.completionFile} (${failed.message}); aku metrics will not show this run.`);
+  }
   if (options.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
   return outcome.exitCode;
 }

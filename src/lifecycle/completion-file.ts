@@ -79,6 +79,50 @@ export function forgetDdlEnable(completionFile: string): void {
   rmSync(ddlEnableFile(completionFile), { force: true });
 }
 
+/**
+ * How the last `-p start` and the last `-p end` of this pod finished, each in a small JSON file
+ * beside the completion file (`<file>.start-outcome`, `<file>.end-outcome`), for `aku metrics`,
+ * which runs beside the pod's container and shares its /tmp. A run that is killed writes none:
+ * the record stays the one of the last run that finished. /tmp outlives the container, so the
+ * record may be an earlier container's; `finishedAt` tells.
+ */
+export interface OutcomeRecord {
+  action: 'start' | 'end';
+  /** The run's exit status: 0 done, 1 a step failed or something could not be done. */
+  exitCode: number;
+  /** Wall-clock seconds the run took. */
+  seconds: number;
+  /** When it finished, ISO 8601. */
+  finishedAt: string;
+}
+
+const outcomeFile = (completionFile: string, action: OutcomeRecord['action']) => `${completionFile}.${action}-outcome`;
+
+/** Writes the record; a run must not fail for its record, so a write that fails is only reported back. */
+export function recordOutcome(completionFile: string, record: OutcomeRecord): Error | undefined {
+  try {
+    writeAtomically(outcomeFile(completionFile, record.action), `${JSON.stringify(record)}\n`);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/** The record of the last finished run of `action`, if there is a readable one. */
+export function readOutcome(completionFile: string, action: OutcomeRecord['action']): OutcomeRecord | undefined {
+  let parsed: Partial<OutcomeRecord>;
+  try {
+    parsed = JSON.parse(readFileSync(outcomeFile(completionFile, action), 'utf8')) as Partial<OutcomeRecord>;
+  } catch {
+    return undefined;
+  }
+  const { exitCode, seconds, finishedAt } = parsed;
+  if (parsed.action !== action || typeof exitCode !== 'number' || typeof seconds !== 'number' || typeof finishedAt !== 'string' || Number.isNaN(Date.parse(finishedAt))) {
+    return undefined;
+  }
+  return { action, exitCode, seconds, finishedAt };
+}
+
 export function deleteCompletionFile(path: string): void {
   rmSync(path, { force: true });
 }

@@ -16,6 +16,7 @@ const stopFile = (completionFile: string) => `${completionFile}.stop-requested`;
 /** The pid, with the container's identity: a pid from another container names nothing here. */
 export function markStartRunning(completionFile: string): void {
   rmSync(stopFile(completionFile), { force: true });
+  forgetEndOfAnotherContainer(completionFile);
   writeFileSync(runningFile(completionFile), `${process.pid} ${containerIdentity()}\n`);
 }
 
@@ -59,6 +60,45 @@ export function clearEndRunning(completionFile: string): void {
 /** The pid of a `-p end` that runs on this pod now, if any. */
 export function runningEnd(completionFile: string): number | undefined {
   return runningPid(endRunningFile(completionFile));
+}
+
+/**
+ * An end killed at the end of its grace period leaves its pid file in the pod's /tmp, which
+ * outlives the container. The next container's start removes it: that end is gone for sure, and
+ * a reader in another container (below) would otherwise take it for a running one.
+ */
+function forgetEndOfAnotherContainer(completionFile: string): void {
+  const file = endRunningFile(completionFile);
+  try {
+    const identity = readFileSync(file, 'utf8').trim().split(' ').slice(1).join(' ');
+    if (identity !== containerIdentity()) rmSync(file, { force: true });
+  } catch {
+    // no such file
+  }
+}
+
+/**
+ * For a reader in another container of the same pod (the metrics sidecar): it shares /tmp but
+ * not the process namespace, so it can neither see the pid nor compute the identity of the
+ * container that runs start and end. A pid file counts there whoever wrote it, which errs on the
+ * side of leaving the SYSDBA slot alone: start removes its own file when it ends, end kills a
+ * start it stops and removes that file, and the next start removes an end's (above).
+ */
+export function markedStart(completionFile: string): number | undefined {
+  return markedPid(runningFile(completionFile));
+}
+
+export function markedEnd(completionFile: string): number | undefined {
+  return markedPid(endRunningFile(completionFile));
+}
+
+function markedPid(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim().split(' ')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A pid file's process, if it is alive in this container. */
