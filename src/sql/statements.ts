@@ -14,11 +14,12 @@ export const SELECT_REPLICATIONS = 'SELECT REPLICATION_NAME, XSN, IS_STARTED FRO
 
 /**
  * What `aku status` reads besides SYS_REPLICATIONS_: the running senders (one row per sender
- * thread), the receivers (one row per connected peer sender) and the senders' gaps. Views only:
- * status changes nothing.
+ * thread), the receivers (one row per connected peer sender, with the rows each could not apply:
+ * a conflict the receiver skipped) and the senders' gaps. Views only: status changes nothing.
  */
 export const SELECT_SENDERS = 'SELECT REP_NAME, STATUS, NET_ERROR_FLAG, XSN FROM V$REPSENDER';
-export const SELECT_RECEIVERS = 'SELECT REP_NAME, PEER_IP, APPLY_XSN FROM V$REPRECEIVER';
+export const SELECT_RECEIVERS =
+  'SELECT REP_NAME, PEER_IP, APPLY_XSN, INSERT_FAILURE_COUNT, UPDATE_FAILURE_COUNT, DELETE_FAILURE_COUNT FROM V$REPRECEIVER';
 export const SELECT_GAPS = 'SELECT REP_NAME, REP_GAP, REP_LAST_SN, REP_SN FROM V$REPGAP';
 
 /** The items of every object, to compare an existing object with aku.conf. */

@@ -116,7 +116,7 @@ function podReport(input: AssessInput, ordinal: number, name: string): PodReport
 function side(input: AssessInput, name: string, ordinal: number, pod: string): PairSide {
   const seen = input.observations.get(ordinal);
   if (!seen || seen.state !== 'reachable') {
-    return { ordinal, pod, read: false, exists: null, started: null, xsn: null, sender: null, receiving: null, gap: null };
+    return { ordinal, pod, read: false, exists: null, started: null, xsn: null, sender: null, receiving: null, gap: null, conflicts: null };
   }
   const object = seen.objects.get(name);
   const sender = seen.senders.get(name);
@@ -130,6 +130,7 @@ function side(input: AssessInput, name: string, ordinal: number, pod: string): P
     sender: sender ? { status: senderStatusName(sender.statusCode), statusCode: sender.statusCode, netError: sender.netError } : null,
     receiving: seen.receivers.has(name),
     gap: sender ? (seen.gaps.get(name) ?? null) : null,
+    conflicts: seen.receivers.get(name) ?? null,
   };
 }
 

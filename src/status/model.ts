@@ -70,6 +70,18 @@ export interface SenderReport {
   netError: boolean;
 }
 
+/**
+ * Rows this pod's receiver could not apply from the peer since the receiver started
+ * (V$REPRECEIVER INSERT/UPDATE/DELETE_FAILURE_COUNT): a duplicate key, a row missing or changed
+ * here. Replication skips them and goes on, so the two pods' tables differ from then on; with
+ * writes on several pods (active-active) that is how a conflict shows.
+ */
+export interface ConflictCounts {
+  insert: number;
+  update: number;
+  delete: number;
+}
+
 /** One pod's side of a pair, as read on that pod; the fields are null where the pod was not read. */
 export interface PairSide {
   ordinal: number;
@@ -87,6 +99,8 @@ export interface PairSide {
   receiving: boolean | null;
   /** V$REPGAP.REP_GAP of this pod's sender (null without a sender). */
   gap: number | null;
+  /** What this pod's receiver skipped of the peer's changes (null when no receiver runs here). */
+  conflicts: ConflictCounts | null;
 }
 
 export interface PairReport {

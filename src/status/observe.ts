@@ -1,11 +1,11 @@
 import type { Driver } from '../db/driver.js';
 import { AltibaseCode, DbError } from '../db/errors.js';
 import { RETRY_UNTIL_DEADLINE, Session, type DbLogger, type SessionSettings } from '../db/session.js';
-import { runningEnd, runningStart } from '../lifecycle/start-handover.js';
+import { markedEnd, markedStart, runningEnd, runningStart } from '../lifecycle/start-handover.js';
 import type { Logger } from '../log/logger.js';
 import { SELECT_GAPS, SELECT_RECEIVERS, SELECT_REPLICATIONS, SELECT_SENDERS, selectProperty } from '../sql/index.js';
 import type { ServerNode } from '../topology/index.js';
-import type { Login, PodState } from './model.js';
+import type { ConflictCounts, Login, PodState } from './model.js';
 import type { MonitorLogin } from './monitor-login.js';
 
 /**
@@ -31,6 +31,19 @@ export interface ObserveContext {
   selfOrdinal?: number;
   /** This pod's completion file, beside which start and end leave their pid. */
   completionFile: string;
+  /**
+   * Status runs in another container of this pod than start and end (AKU_SIDECAR=1, the metrics
+   * sidecar): their pid files count whoever wrote them (start-handover.ts, markedStart).
+   */
+  lifecycleElsewhere?: boolean;
+  /**
+   * With a monitoring user, never log in as SYSDBA where the server refuses that user for
+   * ADMIN_MODE = 1: report the pod busy instead (`aku metrics`, which reads every few seconds for
+   * as long as it runs: a pod in ADMIN_MODE 1 is starting or ending, and the one SYSDBA session
+   * is what its start or end needs, even in the moment before it opens it). Other refusals of the
+   * monitoring user (a wrong password) still fall back to SYSDBA, with a WARN.
+   */
+  monitorOnly?: boolean;
   /** How long a busy SYSDBA slot is waited for before it is reported busy. */
   busyWaitMs: number;
   /** Time limit of each statement, seconds. */
@@ -56,7 +69,8 @@ export interface ServerObservation {
   adminMode: number | null;
   objects: Map<string, ObjectRow>;
   senders: Map<string, SenderRow>;
-  receivers: Set<string>;
+  /** Each receiving object's skipped rows (summed over its receiver threads). */
+  receivers: Map<string, ConflictCounts>;
   gaps: Map<string, number>;
 }
 
@@ -64,15 +78,20 @@ const where = 'akuStatus:read';
 
 export async function observeServer(ctx: ObserveContext, node: ServerNode): Promise<ServerObservation> {
   const pod = node.host.split('.')[0] ?? node.host;
-  const blank = { node, login: null, adminMode: null, objects: new Map(), senders: new Map(), receivers: new Set<string>(), gaps: new Map() };
-  const ownRun = node.ordinal === ctx.selfOrdinal ? runningLifecycle(ctx.completionFile) : undefined;
+  const blank = { node, login: null, adminMode: null, objects: new Map(), senders: new Map(), receivers: new Map<string, ConflictCounts>(), gaps: new Map() };
+  const ownRun = node.ordinal === ctx.selfOrdinal ? runningLifecycle(ctx.completionFile, ctx.lifecycleElsewhere === true) : undefined;
 
   if (ctx.monitor) {
     const session = new Session(ctx.driver, node.host, { ...ctx.sysdba, user: ctx.monitor.user, password: ctx.monitor.password, sysdba: false }, { logger: quiet(ctx.logger) });
     const opened = await openOnce(session);
     if (opened === undefined) return read(ctx, session, node, 'monitor', blank);
     if (isConnectFailure(opened)) return { ...blank, state: 'unreachable', reason: short(opened) };
-    if (!(opened instanceof DbError && opened.isCode(AltibaseCode.ADMIN_MODE_REFUSED))) {
+    const adminMode = opened instanceof DbError && opened.isCode(AltibaseCode.ADMIN_MODE_REFUSED);
+    if (adminMode && ctx.monitorOnly) {
+      ctx.logger.info(where, `${node.host} is in ADMIN_MODE 1 and refuses ${ctx.monitor.user}; not reading it as SYSDBA (its aku -p start or -p end needs that session).`, { pod });
+      return { ...blank, state: 'busy', reason: 'in ADMIN_MODE 1 (aku -p start has not finished, or -p end has begun); not read as SYSDBA' };
+    }
+    if (!adminMode) {
       ctx.logger.warn(where, `The monitoring user ${ctx.monitor.user} was refused (${short(opened)}); reading as SYSDBA instead.`, { pod });
     }
   }
@@ -102,11 +121,11 @@ export async function observeServer(ctx: ObserveContext, node: ServerNode): Prom
   return read(ctx, session, node, 'sysdba', blank);
 }
 
-/** `aku -p start (pid N)` or `aku -p end (pid N)`, when one runs in this container. */
-function runningLifecycle(completionFile: string): string | undefined {
-  const start = runningStart(completionFile);
+/** `aku -p start (pid N)` or `aku -p end (pid N)`, when one runs in this container (or, from a sidecar, is marked running in the pod). */
+function runningLifecycle(completionFile: string, elsewhere: boolean): string | undefined {
+  const start = elsewhere ? markedStart(completionFile) : runningStart(completionFile);
   if (start !== undefined) return `aku -p start (pid ${start})`;
-  const end = runningEnd(completionFile);
+  const end = elsewhere ? markedEnd(completionFile) : runningEnd(completionFile);
   return end === undefined ? undefined : `aku -p end (pid ${end})`;
 }
 
@@ -127,7 +146,7 @@ async function read(ctx: ObserveContext, session: Session, node: ServerNode, log
       adminMode: admin[0] ? Number(admin[0].VALUE1) : null,
       objects: new Map(objects.map((r) => [text(r.REPLICATION_NAME), { xsn: xsnOf(r.XSN), started: Number(r.IS_STARTED ?? 0) === 1 }])),
       senders: new Map(senders.map((r) => [text(r.REP_NAME), { statusCode: Number(r.STATUS), netError: Number(r.NET_ERROR_FLAG ?? 0) === 1 }])),
-      receivers: new Set(receivers.map((r) => text(r.REP_NAME))),
+      receivers: conflictCounts(receivers),
       gaps: new Map(gaps.map((r) => [text(r.REP_NAME), Number(r.REP_GAP ?? 0)])),
     };
   } catch (error) {
@@ -137,6 +156,20 @@ async function read(ctx: ObserveContext, session: Session, node: ServerNode, log
   } finally {
     await session.close();
   }
+}
+
+/** A receiver may run several apply threads (PARALLEL_ID), one row each: their counts add up. */
+function conflictCounts(rows: readonly Record<string, unknown>[]): Map<string, ConflictCounts> {
+  const counts = new Map<string, ConflictCounts>();
+  for (const row of rows) {
+    const name = text(row.REP_NAME);
+    const sum = counts.get(name) ?? { insert: 0, update: 0, delete: 0 };
+    sum.insert += Number(row.INSERT_FAILURE_COUNT ?? 0);
+    sum.update += Number(row.UPDATE_FAILURE_COUNT ?? 0);
+    sum.delete += Number(row.DELETE_FAILURE_COUNT ?? 0);
+    counts.set(name, sum);
+  }
+  return counts;
 }
 
 async function openOnce(session: Session): Promise<unknown> {

@@ -24,7 +24,7 @@ function seen(ordinal: number, objects: Record<string, [number, boolean]>, sende
     adminMode: 0,
     objects: new Map(Object.entries(objects).map(([n, [xsn, started]]) => [n, { xsn, started }])),
     senders: new Map(Object.entries(senders).map(([n, [statusCode, netError]]) => [n, { statusCode, netError }])),
-    receivers: new Set(Object.keys(senders)),
+    receivers: new Map(Object.keys(senders).map((n) => [n, { insert: 0, update: 1, delete: 0 }])),
     gaps: new Map(Object.keys(senders).map((n) => [n, 7])),
     ...extra,
   };
@@ -46,6 +46,7 @@ describe('status verdicts (assess)', () => {
     assert.equal(report.verdict, 'ok');
     assert.deepEqual(report.pairs.map((p) => [p.name, p.group, p.verdict]), [['A_01', 'A', 'ok'], ['B$X_01', 'B$X', 'ok']]);
     assert.equal(report.pairs[1]?.sides[0].gap, 7);
+    assert.deepEqual(report.pairs[1]?.sides[0].conflicts, { insert: 0, update: 1, delete: 0 });
     assert.deepEqual(report.counts, { ok: 4, warn: 0, fail: 0 });
   });
 

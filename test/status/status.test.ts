@@ -128,6 +128,8 @@ describe('aku status (altisim in-process pods)', function () {
         assert.deepEqual(s.sender, { status: 'RUN', statusCode: sender.status, netError: sender.netError });
         assert.equal(s.receiving, db.replication.receivers.has(p.name), `${p.name} receiver on ${s.pod}`);
         assert.equal(s.receiving, true);
+        const receiver = db.replication.receivers.get(p.name);
+        assert.deepEqual(s.conflicts, { insert: receiver?.counters.insertFailure, update: receiver?.counters.updateFailure, delete: receiver?.counters.deleteFailure });
         const [gap] = await pods.sysdba(s.ordinal, `SELECT REP_GAP FROM V$REPGAP WHERE REP_NAME = '${p.name}'`);
         assert.equal(s.gap, Number(gap?.REP_GAP));
       }
