@@ -15,11 +15,13 @@ import { parsePodAction, PodActionError, type PodAction } from './pod-action.js'
 /** The most pods aku replicates: AKU_SERVER_COUNT's maximum, from its one definition. */
 const serverCount = PROPERTY_BY_NAME.get('AKU_SERVER_COUNT');
 const MAX_REPLICAS = serverCount?.kind === 'integer' ? serverCount.max : 6;
+/** `aku metrics`' port: nothing of aku or Altibase listens there (docs/metrics.md). */
+const DEFAULT_METRICS_PORT = 9187;
 
 /**
  * `aku`: the single command. The original's actions are options (-h, -v, -i, -p start|end|clean),
  * with --show-password for -i, --json and --dry-run; aku's own actions are command words after
- * them (`aku status`, with `-s` as its short form). actions.ts says which options go with which.
+ * them (`aku status`, with `-s` as its short form; `aku metrics`). actions.ts says which options go with which.
  */
 export default class Aku extends Command {
   static override description = 'Altibase Kubernetes Utility: keeps every pod of an Altibase StatefulSet replicated';
@@ -32,8 +34,9 @@ export default class Aku extends Command {
     json: Flags.boolean({ description: 'with -i, print the information as JSON; with -p, print the outcome (steps, pairs, problems) as JSON' }),
     'dry-run': Flags.boolean({ description: 'with -p, print the plan and change nothing' }),
     status: Flags.boolean({ char: 's', description: 'every replication pair of every pod, with a verdict; read-only' }),
-    replicas: Flags.string({ description: 'with -s, the number of pods the StatefulSet has (default: up to the highest pod that answers)', helpValue: 'N' }),
+    replicas: Flags.string({ description: 'with -s or metrics, the number of pods the StatefulSet has (default: up to the highest pod that answers)', helpValue: 'N' }),
     'fail-on': Flags.string({ description: 'with -s, the verdict that makes the exit status 1: fail (default) or warn', options: ['fail', 'warn'] }),
+    port: Flags.string({ description: `with metrics, the HTTP port of /metrics and /healthz (default ${DEFAULT_METRICS_PORT})`, helpValue: 'N' }),
   };
 
   static override strict = true;
@@ -54,13 +57,16 @@ export default class Aku extends Command {
     if (flags.info) asked.push('info');
     if (flags.pod !== undefined) asked.push('pod');
     if (flags.status || args.command === 'status') asked.push('status');
-    const given = (['show-password', 'json', 'dry-run', 'replicas', 'fail-on'] as const).filter((o): o is ActionOption => flags[o] !== undefined && flags[o] !== false);
+    if (args.command === 'metrics') asked.push('metrics');
+    const given = (['show-password', 'json', 'dry-run', 'replicas', 'fail-on', 'port'] as const).filter((o): o is ActionOption => flags[o] !== undefined && flags[o] !== false);
     const choice = chooseAction([...new Set(asked)], given);
     if (!('action' in choice)) return this.usage(choice.problem);
 
     switch (choice.action) {
       case 'status':
         return this.status(flags.replicas, flags['fail-on'], flags.json);
+      case 'metrics':
+        return this.metrics(flags.port, flags.replicas);
       case 'info':
         return this.info(flags['show-password'], flags.json);
       case 'pod':
@@ -69,10 +75,7 @@ export default class Aku extends Command {
   }
 
   private async status(replicasFlag: string | undefined, failOn: string | undefined, json: boolean): Promise<void> {
-    const replicas = replicasFlag === undefined ? undefined : Number(replicasFlag);
-    if (replicas !== undefined && !(/^[0-9]+$/.test(replicasFlag ?? '') && replicas >= 1 && replicas <= MAX_REPLICAS)) {
-      return this.usage(`--replicas ${replicasFlag} is not allowed; expected an integer from 1 to ${MAX_REPLICAS}`);
-    }
+    const replicas = this.replicas(replicasFlag);
     // Loaded here, not at the top, like -p's lifecycle: -i, -v and -h never load them.
     const { runStatusCommand } = await import('./run-status.js');
     const code = await runStatusCommand({
@@ -81,6 +84,31 @@ export default class Aku extends Command {
       ...(replicas === undefined ? {} : { replicas: { count: replicas, source: 'option' as const } }),
     });
     if (code !== EXIT.ok) this.exit(code);
+  }
+
+  /** `aku metrics`: a Prometheus exporter of the status until SIGTERM (docs/metrics.md). */
+  private async metrics(portFlag: string | undefined, replicasFlag: string | undefined): Promise<void> {
+    const port = portFlag === undefined ? DEFAULT_METRICS_PORT : Number(portFlag);
+    if (!(/^[0-9]+$/.test(portFlag ?? '1') && port >= 1 && port <= 65535)) return this.usage(`--port ${portFlag} is not allowed; expected an integer from 1 to 65535`);
+    const replicas = this.replicas(replicasFlag);
+    // Loaded here: prom-client and the HTTP server only for this command.
+    const { runMetricsCommand } = await import('./run-metrics.js');
+    const code = await runMetricsCommand({
+      port,
+      version: this.config.version,
+      ...(replicas === undefined ? {} : { replicas: { count: replicas, source: 'option' as const } }),
+    });
+    if (code !== EXIT.ok) this.exit(code);
+  }
+
+  /** `--replicas N`, checked (1 … the most pods aku replicates). */
+  private replicas(flag: string | undefined): number | undefined {
+    if (flag === undefined) return undefined;
+    const replicas = Number(flag);
+    if (!(/^[0-9]+$/.test(flag) && replicas >= 1 && replicas <= MAX_REPLICAS)) {
+      return this.usage(`--replicas ${flag} is not allowed; expected an integer from 1 to ${MAX_REPLICAS}`);
+    }
+    return replicas;
   }
 
   private async pod(word: string, dryRun: boolean, json: boolean): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * The original's help screen (BUG-50005), with `end` as the documented action word, and aku's
- * additions (options, and the command words: `status`, also `-s`) listed under it. Lines are padded to the original's 79 columns.
+ * additions (options, and the command words: `status`, also `-s`; `metrics`) listed under it. Lines are padded to the original's 79 columns.
  */
 const WIDTH = 79;
 const RULE = '='.repeat(WIDTH);
@@ -32,6 +32,10 @@ const LINES = [
   '                               XSN, gap, sender/receiver; read-only.',
   '                               Exit 0 ok, 1 fail (warn too with',
   '                               --fail-on warn), 2 usage',
+  '             aku metrics [--port N] [--replicas N]',
+  '             metrics         : the status as Prometheus metrics on',
+  '                               :N/metrics (default 9187), /healthz;',
+  '                               runs until SIGTERM',
   RULE,
 ];
 

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { helpScreen } from '../../src/cli/help-screen.js';
 import { altibaseHome, runAku } from '../helpers/cli.js';
 import { minimal } from '../helpers/conf.js';
@@ -97,6 +98,49 @@ describe('bin/aku (the built CLI)', () => {
       const result = await runAku(args, env);
       assert.equal(result.exitCode, 2, args.join(' '));
       assert.match(String(result.stderr), message, args.join(' '));
+    }
+  });
+
+  it('metrics refuses options that do not go with it, and --port without it, exit 2 with the help screen', async () => {
+    const cases: [string[], RegExp][] = [
+      [['metrics', '--json'], /--json does not go with metrics \(--json goes with -i or -p or status \(-s\)\)/],
+      [['metrics', '--fail-on', 'warn'], /--fail-on does not go with metrics \(--fail-on goes with status \(-s\)\)/],
+      [['--port', '9000'], /^aku: --port goes with metrics$/],
+      [['status', '--port', '9000'], /--port does not go with status \(-s\) \(--port goes with metrics\)/],
+      [['metrics', '-s'], /use one action at a time, not status \(-s\) and metrics/],
+      [['metrics', '--port', '65536'], /--port 65536 is not allowed; expected an integer from 1 to 65535/],
+      [['metrics', '--port', 'http'], /--port http is not allowed/],
+      [['metrics', '--replicas', '0'], /--replicas 0 is not allowed; expected an integer from 1 to 6/],
+      [['metrics', 'status'], /Unexpected argument: status/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runAku(args, env);
+      assert.equal(result.exitCode, 2, args.join(' '));
+      assert.match(String(result.stderr), message, args.join(' '));
+      if (!/Unexpected/.test(String(message))) assert.equal(String(result.stdout), helpScreen(), args.join(' '));
+    }
+  });
+
+  it('metrics with a configuration error or a bad AKU_METRICS_* value serves nothing, exit 2', async () => {
+    const bad = altibaseHome({ text: minimal('AKU_SERVER_COUNT = 7') });
+    const conf = await runAku(['metrics', '--port', '1'], { ALTIBASE_HOME: bad, AKU_DRIVER: 'altisim' });
+    assert.equal(conf.exitCode, 2);
+    assert.match(String(conf.stderr), /AKU_SERVER_COUNT = 7 is out of range/);
+    const timeout = await runAku(['metrics'], { ...env, AKU_DRIVER: 'altisim', AKU_METRICS_READ_TIMEOUT_SEC: '0' });
+    assert.equal(timeout.exitCode, 2);
+    assert.equal(String(timeout.stderr), 'aku: AKU_METRICS_READ_TIMEOUT_SEC = 0 is not allowed; expected a number of seconds from 1 to 3600');
+  });
+
+  it('metrics on a port already taken: exit 1, naming the port and --port', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const result = await runAku(['metrics', '--port', String(port)], { ...env, AKU_DRIVER: 'altisim' });
+      assert.equal(result.exitCode, 1, String(result.stdout) + String(result.stderr));
+      assert.match(String(result.stdout), new RegExp(`\\[ERROR\\]\\[akuMetrics:listen\\]\\[-\\]\\[-\\] Cannot listen on port ${port} \\(EADDRINUSE\\); give another with --port`));
+    } finally {
+      taken.close();
     }
   });
 
