@@ -4,12 +4,14 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  completionFileExists, containerIdentity, deleteCompletionFile, forgetDdlEnable, recordDdlEnable, recordedDdlEnable, writeCompletionFile,
+  completionFileExists, containerIdentity, deleteCompletionFile, forgetDdlEnable, readOutcome, recordDdlEnable, recordedDdlEnable, recordOutcome, writeCompletionFile,
 } from '../../src/lifecycle/completion-file.js';
 import { isLocalAddress } from '../../src/lifecycle/host-resolution.js';
 import { withProgress } from '../../src/lifecycle/progress.js';
 import { podOf } from '../../src/lifecycle/server.js';
-import { clearStartRunning, markStartRunning, requestStop, runningStart, stopRequested, terminate } from '../../src/lifecycle/start-handover.js';
+import {
+  clearEndRunning, clearStartRunning, markedEnd, markedStart, markEndRunning, markStartRunning, requestStop, runningEnd, runningStart, stopRequested, terminate,
+} from '../../src/lifecycle/start-handover.js';
 import type { LifecycleContext } from '../../src/lifecycle/index.js';
 import { Logger } from '../../src/log/logger.js';
 
@@ -119,6 +121,52 @@ describe('files beside the completion file', () => {
     assert.equal(runningStart(file), undefined, 'a dead process');
     terminate(child.pid as number, 'SIGKILL'); // already gone: no error
     terminate(process.pid, 'SIGKILL'); // never this process (an in-process start in tests)
+  });
+
+  it('seen from another container of the pod (markedStart, markedEnd): a pid file counts whoever wrote it', () => {
+    assert.equal(markedStart(file), undefined);
+    assert.equal(markedEnd(file), undefined);
+    writeFileSync(`${file}.start-pid`, '4242 another-boot 1\n');
+    assert.equal(runningStart(file), undefined, 'not a process of this container');
+    assert.equal(markedStart(file), 4242, 'but marked running in the pod');
+    writeFileSync(`${file}.end-pid`, '77 another-boot 1\n');
+    assert.equal(markedEnd(file), 77);
+    for (const bad of ['0', 'x', '']) {
+      writeFileSync(`${file}.start-pid`, `${bad} another-boot 1\n`);
+      assert.equal(markedStart(file), undefined, `pid "${bad}"`);
+    }
+  });
+
+  it('a start removes the end pid file a killed end of another container left, never one of its own container', () => {
+    writeFileSync(`${file}.end-pid`, '77 another-boot 1\n');
+    markStartRunning(file);
+    assert.equal(existsSync(`${file}.end-pid`), false, 'left by another container: removed');
+    clearStartRunning(file);
+    markEndRunning(file);
+    assert.equal(runningEnd(file), process.pid);
+    markStartRunning(file);
+    assert.equal(runningEnd(file), process.pid, 'this container\'s end stays');
+    clearStartRunning(file);
+    clearEndRunning(file);
+    assert.deepEqual(readdir(dir), []);
+  });
+
+  it('the outcome of the last start and end: JSON beside the completion file, written atomically; a malformed one reads as none', () => {
+    assert.equal(readOutcome(file, 'start'), undefined);
+    const start = { action: 'start' as const, exitCode: 0, seconds: 12.5, finishedAt: '2025-01-02T03:04:05.000Z' };
+    assert.equal(recordOutcome(file, start), undefined);
+    assert.deepEqual(readOutcome(file, 'start'), start);
+    assert.equal(readOutcome(file, 'end'), undefined, 'each action its own file');
+    assert.deepEqual(JSON.parse(readFileSync(`${file}.start-outcome`, 'utf8')), start);
+    assert.deepEqual(readdir(dir), ['aku_start_completed.start-outcome'], 'no temporary left');
+    recordOutcome(file, { action: 'end', exitCode: 1, seconds: 3, finishedAt: '2025-01-02T03:05:00.000Z' });
+    assert.equal(readOutcome(file, 'end')?.exitCode, 1);
+    for (const bad of ['{', '{"action":"end","exitCode":0,"seconds":1}', '{"action":"start","exitCode":"0","seconds":1,"finishedAt":"2025-01-02T03:04:05Z"}', '{"action":"end","exitCode":0,"seconds":1,"finishedAt":"later"}']) {
+      writeFileSync(`${file}.end-outcome`, bad);
+      assert.equal(readOutcome(file, 'end'), undefined, bad);
+    }
+    const failed = recordOutcome(join(dir, 'missing', 'aku_start_completed'), start);
+    assert.match(String(failed?.message), /ENOENT/, 'a record that cannot be written is reported, not thrown');
   });
 });
 
