@@ -115,6 +115,11 @@ and gets a 6-character hash of the whole, so two releases never share it; a name
 {{- printf "%s-master" (include "aku-altibase.fullname" . | trunc 56 | trimSuffix "-") -}}
 {{- end -}}
 
+{{/* The Service of the pods' `aku metrics` sidecars (metrics.enabled). */}}
+{{- define "aku-altibase.metricsServiceName" -}}
+{{- printf "%s-metrics" (include "aku-altibase.fullname" . | trunc 55 | trimSuffix "-") -}}
+{{- end -}}
+
 {{- define "aku-altibase.configMapName" -}}
 {{- printf "%s-config" (include "aku-altibase.fullname" . | trunc 56 | trimSuffix "-") -}}
 {{- end -}}

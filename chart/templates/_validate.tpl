@@ -197,6 +197,17 @@ Checks one Altibase name. Input: dict "path" "value" "max" "what" "reserved"; ou
 {{- end -}}
 {{- end -}}
 
+{{/* --- metrics: the sidecar shares the pod's network namespace with the Altibase server --- */}}
+{{- $m := .Values.metrics -}}
+{{- $e = include "aku-altibase.validate.range" (dict "path" "metrics.port" "value" $m.port "min" 1 "max" 65535 "why" "a port must be 1..65535") -}}
+{{- if $e }}{{ $errs = append $errs $e }}{{ end -}}
+{{- if and $m.enabled (has (toString $m.port) (list (toString $ports.service) (toString $ports.replication))) -}}
+{{- $errs = append $errs (printf "metrics.port: %v is also an Altibase port (altibase.containerPorts); the sidecar listens in the same pod: choose another" $m.port) -}}
+{{- end -}}
+{{- if and $m.serviceMonitor.enabled (not $m.enabled) -}}
+{{- $errs = append $errs "metrics.serviceMonitor.enabled: is true but metrics.enabled is false; the ServiceMonitor would scrape an exporter that does not run: enable both" -}}
+{{- end -}}
+
 {{/* --- secrets, init scripts, PDB, persistence --- */}}
 {{- if and .Values.auth.existingSecret (not .Values.auth.existingSecretPasswordKey) -}}
 {{- $errs = append $errs "auth.existingSecretPasswordKey: is empty; name the key of the SYS password in auth.existingSecret" -}}
