@@ -4,7 +4,7 @@
  * NetworkPolicy's metrics port, and with metrics.serviceMonitor.enabled a ServiceMonitor.
  */
 import assert from 'node:assert/strict';
-import { altibaseContainer, envOf, find, findAll, HelmError, helmTemplateText, kubeconform, render, RELEASE, type K8sObject, type RenderOptions } from './tools.js';
+import { altibaseContainer, envOf, find, findAll, HelmError, helmTemplateText, kubeconform, render, renderNotes, RELEASE, type K8sObject, type RenderOptions } from './tools.js';
 
 const FULL = `${RELEASE}-aku-altibase`;
 const ON = { metrics: { enabled: true } };
@@ -86,6 +86,11 @@ describe('chart: metrics (aku metrics sidecar, Service, ServiceMonitor)', functi
     assert.equal(service.spec.publishNotReadyAddresses, true);
     assert.equal(service.metadata.labels['app.kubernetes.io/component'], 'metrics');
     assert.deepEqual(findAll(enabled, 'ServiceMonitor'), [], 'no ServiceMonitor unless asked');
+  });
+
+  it('NOTES show how to read the metrics, only when enabled', async () => {
+    assert.match(await renderNotes({ values: ON }), /kubectl -n db port-forward svc\/t-aku-altibase-metrics 9187\n  curl -s localhost:9187\/metrics/);
+    assert.doesNotMatch(await renderNotes(), /metrics/);
   });
 
   it('the NetworkPolicy admits the metrics port', async () => {
