@@ -8,8 +8,8 @@ import { XsnAges } from './xsn-age.js';
 /**
  * `aku metrics` without its HTTP server: each scrape takes the shared status read (at most one
  * per `minIntervalMs`, each bounded by `boundMs`), this pod's lifecycle records, and the XSN ages,
- * and turns them into the Prometheus text. Log lines (`[akuMetrics:read]`) mark changes only —
- * the first read, a failure after a success, the recovery — not every scrape.
+ * and turns them into the Prometheus text. Its log lines (`[akuMetrics:read]`) mark changes
+ * only — a failed read after a good one, the recovery — not every scrape.
  */
 
 export interface ExporterOptions {
