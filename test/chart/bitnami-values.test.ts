@@ -97,7 +97,7 @@ describe('chart: Bitnami-style values', function () {
       customReadinessProbe: { exec: { command: ['/bin/sh', '-c', 'echo custom-ready >> {LOG}'] } },
     } }));
     assert.equal(c.startupProbe.periodSeconds, 7);
-    assert.equal(c.startupProbe.failureThreshold, 3600, 'the chart\'s bound stays unless the custom probe sets its own');
+    assert.equal(c.startupProbe.failureThreshold, 18000, 'the chart\'s bound stays unless the custom probe sets its own');
     const gateFails = await runRendered(c.startupProbe.exec.command, { 'probe.sh': 1 });
     assert.equal(gateFails.exitCode, 1);
     assert.deepEqual(gateFails.log, ['probe.sh started']);

@@ -31,8 +31,8 @@ describe('chart: rendered wiring', function () {
 
     it('has a startupProbe on aku\'s completion file (written in this container) with the sample\'s 3600 x 10 s', () => {
       assert.deepEqual(container.startupProbe.exec.command, ['/bin/bash', '/opt/aku/chart-scripts/probe.sh', 'started']);
-      assert.equal(container.startupProbe.failureThreshold, 3600);
-      assert.equal(container.startupProbe.periodSeconds, 10);
+      assert.equal(container.startupProbe.failureThreshold, 18000);
+      assert.equal(container.startupProbe.periodSeconds, 2);
     });
 
     it('makes the startupProbe configurable', async () => {
