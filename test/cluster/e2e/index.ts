@@ -15,6 +15,7 @@ import { interruptions } from './interruptions.js';
 import { rollingRestart } from './rolling-restart.js';
 import { powerLoss } from './power-loss.js';
 import { scaleDownDuringSync } from './scale-down-during-sync.js';
+import { metricsScrape } from './metrics-scrape.js';
 
 export const E2E_SCENARIOS: [title: string, scenario: (target: Target) => void][] = [
   ['e2e: scaling with helm upgrade and kubectl scale', scalePaths],
@@ -28,4 +29,5 @@ export const E2E_SCENARIOS: [title: string, scenario: (target: Target) => void][
   ['e2e: a rolling restart of 100 000 rows resumes every pod', rollingRestart],
   ['e2e: the node loses power, then comes back', powerLoss],
   ['e2e: a scale-down while the joining pod is in its SYNC', scaleDownDuringSync],
+  ['e2e: the metrics exporter, scraped', metricsScrape],
 ];
