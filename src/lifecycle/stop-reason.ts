@@ -17,6 +17,8 @@ export interface StatefulSetObject {
   spec?: {
     replicas?: number | null;
     persistentVolumeClaimRetentionPolicy?: { whenDeleted?: string | null; whenScaled?: string | null } | null;
+    /** Read by `aku reconcile` (with OnDelete a rollout replaces no pod). */
+    updateStrategy?: { type?: string | null } | null;
   } | null;
   status?: { updateRevision?: string | null; currentRevision?: string | null } | null;
 }

@@ -1,7 +1,7 @@
 import type { Driver } from '../db/driver.js';
 import { AltibaseCode, DbError } from '../db/errors.js';
-import { RETRY_UNTIL_DEADLINE, Session, type DbLogger, type SessionSettings } from '../db/session.js';
-import { markedEnd, markedStart, runningEnd, runningStart } from '../lifecycle/start-handover.js';
+import { Session, type DbLogger, type SessionSettings } from '../db/session.js';
+import { isConnectFailure, openOnce, openSysdbaSlot, shortError as short } from '../lifecycle/sysdba-slot.js';
 import type { Logger } from '../log/logger.js';
 import { SELECT_GAPS, SELECT_RECEIVERS, SELECT_REPLICATIONS, SELECT_SENDERS, selectProperty } from '../sql/index.js';
 import type { ServerNode } from '../topology/index.js';
@@ -79,7 +79,6 @@ const where = 'akuStatus:read';
 export async function observeServer(ctx: ObserveContext, node: ServerNode): Promise<ServerObservation> {
   const pod = node.host.split('.')[0] ?? node.host;
   const blank = { node, login: null, adminMode: null, objects: new Map(), senders: new Map(), receivers: new Map<string, ConflictCounts>(), gaps: new Map() };
-  const ownRun = node.ordinal === ctx.selfOrdinal ? runningLifecycle(ctx.completionFile, ctx.lifecycleElsewhere === true) : undefined;
 
   if (ctx.monitor) {
     const session = new Session(ctx.driver, node.host, { ...ctx.sysdba, user: ctx.monitor.user, password: ctx.monitor.password, sysdba: false }, { logger: quiet(ctx.logger) });
@@ -95,38 +94,20 @@ export async function observeServer(ctx: ObserveContext, node: ServerNode): Prom
       ctx.logger.warn(where, `The monitoring user ${ctx.monitor.user} was refused (${short(opened)}); reading as SYSDBA instead.`, { pod });
     }
   }
-  if (ownRun) {
-    ctx.logger.info(where, `${ownRun} is running on this pod and holds its SYSDBA session; not reading it.`, { pod });
-    return { ...blank, state: 'busy', reason: `${ownRun} is running on this pod` };
+  const slot = await openSysdbaSlot({ ...ctx, dbLogger: quiet(ctx.logger) }, node);
+  if (slot.kind === 'busy') {
+    ctx.logger.info(
+      where,
+      slot.ownRun ? `${slot.ownRun} is running on this pod and holds its SYSDBA session; not reading it.` : `Another SYSDBA session holds ${node.host}; not waiting for it longer than ${ctx.busyWaitMs} ms.`,
+      { pod },
+    );
+    return { ...blank, state: 'busy', reason: slot.reason };
   }
-
-  const session = new Session(ctx.driver, node.host, ctx.sysdba, { logger: quiet(ctx.logger) });
-  let failure = await openOnce(session);
-  if (failure !== undefined && isBusy(failure)) {
-    // Someone holds the slot; it may be a moment (another status, a finishing run). Short bound only.
-    failure = await session
-      .open({ retry: RETRY_UNTIL_DEADLINE, deadline: ctx.now() + ctx.busyWaitMs })
-      .then(() => undefined, (error: unknown) => error);
-    if (failure !== undefined && isBusy(failure)) {
-      ctx.logger.info(where, `Another SYSDBA session holds ${node.host}; not waiting for it longer than ${ctx.busyWaitMs} ms.`, { pod });
-      await session.close();
-      return { ...blank, state: 'busy', reason: 'another SYSDBA session is open on the server (ERR-41041)' };
-    }
+  if (slot.kind === 'unreachable') {
+    ctx.logger.info(where, `${node.host} is not reachable (${slot.reason}).`, { pod });
+    return { ...blank, state: 'unreachable', reason: slot.reason };
   }
-  if (failure !== undefined) {
-    await session.close();
-    ctx.logger.info(where, `${node.host} is not reachable (${short(failure)}).`, { pod });
-    return { ...blank, state: 'unreachable', reason: short(failure) };
-  }
-  return read(ctx, session, node, 'sysdba', blank);
-}
-
-/** `aku -p start (pid N)` or `aku -p end (pid N)`, when one runs in this container (or, from a sidecar, is marked running in the pod). */
-function runningLifecycle(completionFile: string, elsewhere: boolean): string | undefined {
-  const start = elsewhere ? markedStart(completionFile) : runningStart(completionFile);
-  if (start !== undefined) return `aku -p start (pid ${start})`;
-  const end = elsewhere ? markedEnd(completionFile) : runningEnd(completionFile);
-  return end === undefined ? undefined : `aku -p end (pid ${end})`;
+  return read(ctx, slot.session, node, 'sysdba', blank);
 }
 
 async function read(ctx: ObserveContext, session: Session, node: ServerNode, login: Login, blank: Omit<ServerObservation, 'state' | 'reason'>): Promise<ServerObservation> {
@@ -170,24 +151,6 @@ function conflictCounts(rows: readonly Record<string, unknown>[]): Map<string, C
     counts.set(name, sum);
   }
   return counts;
-}
-
-async function openOnce(session: Session): Promise<unknown> {
-  return session.open({ retry: false }).then(() => undefined, (error: unknown) => error);
-}
-
-function isBusy(error: unknown): boolean {
-  return error instanceof DbError && error.isCode(AltibaseCode.ANOTHER_SYSDBA_SESSION, AltibaseCode.CLIENT_ANOTHER_SYSDBA_SESSION);
-}
-
-/** The server did not answer at all (as opposed to answering with a refusal). */
-function isConnectFailure(error: unknown): boolean {
-  return !(error instanceof DbError) || (error.verdict === 'transient-reconnect' && !isBusy(error));
-}
-
-function short(error: unknown): string {
-  if (error instanceof DbError) return `${error.altibaseCode} : ${error.primary.message}`;
-  return error instanceof Error ? error.message : String(error);
 }
 
 function text(value: unknown): string {
