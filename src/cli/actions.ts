@@ -8,7 +8,7 @@
 /** The options some actions take; `--version` and `--help` stand alone and are not listed. */
 export type ActionOption = 'show-password' | 'json' | 'dry-run' | 'replicas' | 'fail-on' | 'port';
 
-export type ActionName = 'info' | 'pod' | 'status' | 'metrics';
+export type ActionName = 'info' | 'pod' | 'status' | 'reconcile' | 'metrics';
 
 export interface ActionSpec {
   /** How the command line names it in messages. */
@@ -20,11 +20,12 @@ export const ACTIONS: Record<ActionName, ActionSpec> = {
   info: { label: '-i', options: ['show-password', 'json'] },
   pod: { label: '-p', options: ['dry-run', 'json'] },
   status: { label: 'status (-s)', options: ['replicas', 'fail-on', 'json'] },
+  reconcile: { label: 'reconcile', options: ['replicas', 'dry-run', 'json'] },
   metrics: { label: 'metrics', options: ['port', 'replicas'] },
 };
 
 /** The command words, in the order the help screen lists them. */
-export const COMMAND_WORDS = ['status', 'metrics'] as const satisfies readonly ActionName[];
+export const COMMAND_WORDS = ['status', 'reconcile', 'metrics'] as const satisfies readonly ActionName[];
 export type CommandWord = (typeof COMMAND_WORDS)[number];
 
 /**

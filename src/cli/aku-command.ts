@@ -21,7 +21,8 @@ const DEFAULT_METRICS_PORT = 9187;
 /**
  * `aku`: the single command. The original's actions are options (-h, -v, -i, -p start|end|clean),
  * with --show-password for -i, --json and --dry-run; aku's own actions are command words after
- * them (`aku status`, with `-s` as its short form; `aku metrics`). actions.ts says which options go with which.
+ * them (`aku status`, with `-s` as its short form; `aku reconcile`; `aku metrics`). actions.ts says
+ * which options go with which.
  */
 export default class Aku extends Command {
   static override description = 'Altibase Kubernetes Utility: keeps every pod of an Altibase StatefulSet replicated';
@@ -31,10 +32,10 @@ export default class Aku extends Command {
     info: Flags.boolean({ char: 'i', description: 'print the parsed aku.conf' }),
     pod: Flags.string({ char: 'p', description: 'pod action: start | end | clean', helpValue: 'pod_action' }),
     'show-password': Flags.boolean({ description: 'with -i, print the SYS password in clear' }),
-    json: Flags.boolean({ description: 'with -i, print the information as JSON; with -p, print the outcome (steps, pairs, problems) as JSON' }),
-    'dry-run': Flags.boolean({ description: 'with -p, print the plan and change nothing' }),
+    json: Flags.boolean({ description: 'with -i, print the information as JSON; with -p or reconcile, print the outcome as JSON; with -s, the status' }),
+    'dry-run': Flags.boolean({ description: 'with -p or reconcile, print the plan and change nothing' }),
     status: Flags.boolean({ char: 's', description: 'every replication pair of every pod, with a verdict; read-only' }),
-    replicas: Flags.string({ description: 'with -s or metrics, the number of pods the StatefulSet has (default: up to the highest pod that answers)', helpValue: 'N' }),
+    replicas: Flags.string({ description: 'with -s, reconcile or metrics, the number of pods the StatefulSet has (-s and metrics default: up to the highest pod that answers; reconcile default: the StatefulSet\'s spec.replicas)', helpValue: 'N' }),
     'fail-on': Flags.string({ description: 'with -s, the verdict that makes the exit status 1: fail (default) or warn', options: ['fail', 'warn'] }),
     port: Flags.string({ description: `with metrics, the HTTP port of /metrics and /healthz (default ${DEFAULT_METRICS_PORT})`, helpValue: 'N' }),
   };
@@ -57,6 +58,7 @@ export default class Aku extends Command {
     if (flags.info) asked.push('info');
     if (flags.pod !== undefined) asked.push('pod');
     if (flags.status || args.command === 'status') asked.push('status');
+    if (args.command === 'reconcile') asked.push('reconcile');
     if (args.command === 'metrics') asked.push('metrics');
     const given = (['show-password', 'json', 'dry-run', 'replicas', 'fail-on', 'port'] as const).filter((o): o is ActionOption => flags[o] !== undefined && flags[o] !== false);
     const choice = chooseAction([...new Set(asked)], given);
@@ -65,6 +67,8 @@ export default class Aku extends Command {
     switch (choice.action) {
       case 'status':
         return this.status(flags.replicas, flags['fail-on'], flags.json);
+      case 'reconcile':
+        return this.reconcile(flags.replicas, flags['dry-run'], flags.json);
       case 'metrics':
         return this.metrics(flags.port, flags.replicas);
       case 'info':
@@ -83,6 +87,14 @@ export default class Aku extends Command {
       failOn: failOn === 'warn' ? 'warn' : 'fail',
       ...(replicas === undefined ? {} : { replicas: { count: replicas, source: 'option' as const } }),
     });
+    if (code !== EXIT.ok) this.exit(code);
+  }
+
+  private async reconcile(replicasFlag: string | undefined, dryRun: boolean, json: boolean): Promise<void> {
+    const replicas = this.replicas(replicasFlag);
+    // Loaded here, like status: only reconcile loads the reconcile code (and, through it, the Kubernetes client).
+    const { runReconcileCommand } = await import('./run-reconcile.js');
+    const code = await runReconcileCommand({ dryRun, json, ...(replicas === undefined ? {} : { replicas }) });
     if (code !== EXIT.ok) this.exit(code);
   }
 

@@ -1,6 +1,7 @@
 /**
  * The original's help screen (BUG-50005), with `end` as the documented action word, and aku's
- * additions (options, and the command words: `status`, also `-s`; `metrics`) listed under it. Lines are padded to the original's 79 columns.
+ * additions (options, and the command words: `status`, also `-s`; `reconcile`; `metrics`) listed
+ * under it. Lines are padded to the original's 79 columns.
  */
 const WIDTH = 79;
 const RULE = '='.repeat(WIDTH);
@@ -24,14 +25,21 @@ const LINES = [
   '                             (stop is accepted for end)',
   '   Options : --show-password : with -i, print the SYS password in clear',
   '             --json          : with -i, the information as JSON;',
-  '                               with -p, the outcome as JSON;',
-  '                               with -s, the status as JSON',
-  '             --dry-run       : with -p, print the plan; change nothing',
+  '                               with -p or reconcile, the outcome as',
+  '                               JSON; with -s, the status as JSON',
+  '             --dry-run       : with -p or reconcile, print the plan;',
+  '                               change nothing',
   '   Commands: aku status [--replicas N] [--fail-on warn|fail] [--json]',
   '             status, -s      : every pair of every pod: replication,',
   '                               XSN, gap, sender/receiver; read-only.',
   '                               Exit 0 ok, 1 fail (warn too with',
   '                               --fail-on warn), 2 usage',
+  '             aku reconcile [--replicas N] [--dry-run] [--json]',
+  '             reconcile       : stop and reset the objects that keep',
+  '                               log for pods gone without -p end',
+  '                               (N: default the StatefulSet\'s',
+  '                               spec.replicas). Exit 0 done, 1 some',
+  '                               skipped or failed (named), 2 usage',
   '             aku metrics [--port N] [--replicas N]',
   '             metrics         : the status as Prometheus metrics on',
   '                               :N/metrics (default 9187), /healthz;',

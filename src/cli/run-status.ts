@@ -3,7 +3,7 @@ import { loadDriver } from '../db/drivers/index.js';
 import { sessionSettingsFromConfig } from '../db/session.js';
 import { Logger, levelFromEnv } from '../log/logger.js';
 import { monitorLoginFromEnv, renderStatusText, runStatus, type KnownReplicas, type StatusContext, type Verdict } from '../status/index.js';
-import { resolvePodIdentity } from '../topology/index.js';
+import { podInSet } from '../topology/index.js';
 import { EXIT } from './exit-codes.js';
 import { DEFAULT_COMPLETION_FILE } from './run-pod-action.js';
 
@@ -53,7 +53,7 @@ export async function statusContextFromEnv(env: NodeJS.ProcessEnv, logger: Logge
   logger.addSecret(config.sysPassword);
   const monitor = monitorLoginFromEnv(env, config.sysPassword);
   if (monitor) logger.addSecret(monitor.password);
-  const self = ownPod(env, config.stsName, config.serverCount);
+  const self = podInSet(env, config.stsName, config.serverCount);
   return {
     config,
     driver: await loadDriver(env.AKU_DRIVER?.trim() || 'odbc'),
@@ -68,17 +68,4 @@ export async function statusContextFromEnv(env: NodeJS.ProcessEnv, logger: Logge
     statementTimeoutSec,
     now: () => Date.now(),
   };
-}
-
-/**
- * The set's pod status runs in, if it runs in one: its name must be `<AKU_STS_NAME>-<n>` with n
- * inside AKU_SERVER_COUNT. Anywhere else (a test pod, a laptop) status is an outside observer.
- */
-function ownPod(env: NodeJS.ProcessEnv, stsName: string, serverCount: number): { name: string; ordinal: number } | undefined {
-  try {
-    const pod = resolvePodIdentity(env);
-    return pod.name === `${stsName}-${pod.ordinal}` && pod.ordinal < serverCount ? pod : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -5,8 +5,8 @@ import { LifecycleError } from './errors.js';
 import type { ServerNode } from '../topology/index.js';
 
 /**
- * Reaching servers and running statements on them, shared by `-p start`, `-p end` and
- * `-p clean`.
+ * Reaching servers and running statements on them, shared by `-p start`, `-p end`, `-p clean`
+ * and `aku reconcile`.
  */
 
 /** The pod name of a server's DNS name (`altibase-sts-1.altibase-svc` → `altibase-sts-1`). */
@@ -23,7 +23,7 @@ export class Server {
   constructor(
     readonly node: ServerNode,
     readonly session: SqlSession,
-    private readonly ctx: LifecycleContext,
+    private readonly ctx: Pick<LifecycleContext, 'dryRun' | 'logger'>,
   ) {}
 
   get host(): string {

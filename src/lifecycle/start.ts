@@ -114,10 +114,11 @@ async function startSteps(ctx: LifecycleContext, outcome: OutcomeRecorder): Prom
       // This pod's data now descends from the MASTER's database (lineage.ts).
       const lineage = await readLineage(master);
       if (lineage !== undefined) await writeLineage(self, lineage, new Date(ctx.now()));
-      // The pod is back in these pairs: they are no longer left, on either side.
+      // The pod is back in these pairs: they are no longer left, on either side — on the MASTER
+      // and on any other pod that recorded leaving a pair with this one (aku reconcile records
+      // on every pod in the set).
       const rejoined = ctx.topology.links.filter((l) => syncGroups.includes(l.group)).map((l) => l.name);
-      await forgetLeaves(self, rejoined, leaves.get(self.ordinal) as Map<string, string>);
-      await forgetLeaves(master, rejoined, leaves.get(MASTER_ORDINAL) as Map<string, string>);
+      for (const server of [self, ...reached.servers.values()]) await forgetLeaves(server, rejoined, leaves.get(server.ordinal) as Map<string, string>);
     });
   }
 
@@ -191,7 +192,7 @@ async function detectFailedServers(
         if (hasHistory(theirs, name) && !hasHistory(own, name)) {
           const when = left(self.ordinal, name);
           if (when !== undefined) {
-            ctx.logger.warn(W.detect, `${slave.pod} holds history for ${name}, which this MASTER left deliberately (aku -p clean at ${when}); that pair does not start, and aku -p start in ${slave.pod} rejoins it by TRUNCATE + SYNC.`, { pod: slave.pod, replication: name });
+            ctx.logger.warn(W.detect, `${slave.pod} holds history for ${name}, which this MASTER left deliberately (recorded by aku -p clean or aku reconcile at ${when}); that pair does not start, and aku -p start in ${slave.pod} rejoins it by TRUNCATE + SYNC.`, { pod: slave.pod, replication: name });
             continue;
           }
           ctx.logger.error(W.detect, FAILED_MASTER);
@@ -203,7 +204,7 @@ async function detectFailedServers(
         if (hasHistory(own, name) && !hasHistory(theirs, name) && (await readProperty(slave, 'ADMIN_MODE')) === '0') {
           const when = left(slave.ordinal, name);
           if (when !== undefined) {
-            ctx.logger.warn(W.detect, `${slave.pod} left ${name} deliberately (aku -p clean at ${when}): it is out of replication and not waited for; aku -p start in ${slave.pod} brings it back (TRUNCATE + SYNC).`, { pod: slave.pod, replication: name });
+            ctx.logger.warn(W.detect, `${slave.pod} left ${name} deliberately (recorded by aku -p clean or aku reconcile at ${when}): it is out of replication and not waited for; aku -p start in ${slave.pod} brings it back (TRUNCATE + SYNC).`, { pod: slave.pod, replication: name });
             continue;
           }
           ctx.logger.error(W.detect, FAILED_SLAVE, { pod: slave.pod, replication: name });
@@ -249,7 +250,7 @@ function choosePaths(ctx: LifecycleContext, own: ReplicationStates, states: Map<
     ctx.logger.info(
       W.path,
       rejoin
-        ? `The MASTER left ${name} deliberately (aku -p clean at ${masterLeft}): group ${group.prefix} rejoins; it will be truncated and synchronised from the MASTER.`
+        ? `The MASTER left ${name} deliberately (recorded by aku -p clean or aku reconcile at ${masterLeft}): group ${group.prefix} rejoins; it will be truncated and synchronised from the MASTER.`
         : path === 'sync'
           ? `${own.has(name) ? 'Replication information was reset' : 'No replication information yet'}: group ${group.prefix} will be truncated and synchronised from the MASTER.`
           : `Replication information is intact (XSN ${own.get(name)?.xsn}): group ${group.prefix} resumes.`,

@@ -28,7 +28,7 @@ export const SELECT_REPLICATION_ITEMS =
 
 /** The gap of one object's sender (no row when no sender runs). */
 export function selectReplicationGap(name: string): string {
-  return `SELECT REP_NAME, REP_GAP, REP_LAST_SN FROM V$REPGAP WHERE REP_NAME = '${replication(name)}'`;
+  return `SELECT REP_NAME, REP_GAP, REP_LAST_SN, REP_SN FROM V$REPGAP WHERE REP_NAME = '${replication(name)}'`;
 }
 
 /**

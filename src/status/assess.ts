@@ -1,5 +1,5 @@
 import type { AkuConfig } from '../config/model.js';
-import { MASTER_ORDINAL, replicationName, serverHost } from '../topology/index.js';
+import { MASTER_ORDINAL, parseReplicationName, replicationName, serverHost } from '../topology/index.js';
 import type { ObjectRow, ServerObservation } from './observe.js';
 import {
   atLeast,
@@ -207,25 +207,20 @@ function pairReport(input: AssessInput, group: string, name: string, i: number, 
  */
 function beyondReports(input: AssessInput, pod: (n: number) => string): BeyondReport[] {
   const reports: BeyondReport[] = [];
-  const patterns = input.config.replications.map((group) => ({ group: group.prefix, pattern: new RegExp(`^${escapeRegExp(group.prefix)}_(\\d)(\\d)$`) }));
   for (const [ordinal, seen] of [...input.observations].sort(([a], [b]) => a - b)) {
     if (seen.state !== 'reachable') continue;
     for (const [name, object] of [...seen.objects].sort(([a], [b]) => a.localeCompare(b))) {
-      for (const { group, pattern } of patterns) {
-        const match = pattern.exec(name);
-        if (!match) continue;
-        const pair = [Number(match[1]), Number(match[2])];
-        if (!pair.includes(ordinal)) continue;
-        const peerOrdinal = pair[0] === ordinal ? (pair[1] as number) : (pair[0] as number);
-        if (peerOrdinal < input.replicas.count) continue;
-        reports.push(beyondReport(name, group, ordinal, pod(ordinal), peerOrdinal, pod(peerOrdinal), object));
-      }
+      const parsed = parseReplicationName(input.config.replications, name);
+      if (!parsed || !parsed.ordinals.includes(ordinal)) continue;
+      const peerOrdinal = parsed.ordinals[0] === ordinal ? parsed.ordinals[1] : parsed.ordinals[0];
+      if (peerOrdinal < input.replicas.count) continue;
+      reports.push(beyondReport(name, parsed.group, ordinal, pod(ordinal), peerOrdinal, pod(peerOrdinal), object, input.replicas));
     }
   }
   return reports;
 }
 
-function beyondReport(name: string, group: string, ordinal: number, holder: string, peerOrdinal: number, peer: string, object: ObjectRow): BeyondReport {
+function beyondReport(name: string, group: string, ordinal: number, holder: string, peerOrdinal: number, peer: string, object: ObjectRow, replicas: AssessInput['replicas']): BeyondReport {
   const base = { name, group, ordinal, pod: holder, peerOrdinal, started: object.started, xsn: object.xsn };
   if (!object.started && object.xsn === -1) return { ...base, verdict: 'ok', problem: null, nextStep: null };
   const what = object.started ? 'is started' : `keeps a restart point (XSN ${object.xsn})`;
@@ -233,13 +228,18 @@ function beyondReport(name: string, group: string, ordinal: number, holder: stri
     ...base,
     verdict: 'warn',
     problem: `${name} on ${holder} ${what} toward ${peer}, which is not in the set: ${holder} keeps log files for it`,
-    nextStep: `if ${peer} returns soon, nothing (its aku -p start resumes the pair); otherwise on ${holder}: aku-sql --sysdba "ALTER REPLICATION ${name} STOP" "ALTER REPLICATION ${name} RESET"`,
+    nextStep: `if ${peer} returns soon, nothing (its aku -p start resumes the pair); otherwise ${reconcileCommand(replicas)} (docs/reconcile.md): it stops and resets ${name} on ${holder}, names what ${peer} had not received, and records the leave so that ${peer} can still rejoin by TRUNCATE + SYNC`,
   };
 }
 
-/** Identifiers may hold `$`. */
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * The command that cures an object toward a departed pod. A count status only inferred from the
+ * pods that answer is not passed on: reconcile would take a pod that is merely down for departed.
+ */
+function reconcileCommand(replicas: AssessInput['replicas']): string {
+  return replicas.source === 'answering'
+    ? 'aku reconcile (it reads the replica count from the StatefulSet; elsewhere pass --replicas with the StatefulSet\'s spec.replicas)'
+    : `aku reconcile --replicas ${replicas.count}`;
 }
 
 function range(n: number): number[] {

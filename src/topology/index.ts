@@ -1,7 +1,8 @@
-export { PodIdentityError, resolvePodIdentity, type PodIdentity } from './pod-identity.js';
+export { PodIdentityError, podInSet, resolvePodIdentity, type PodIdentity } from './pod-identity.js';
 export {
   MASTER_ORDINAL,
   buildTopology,
+  parseReplicationName,
   podNameMismatch,
   replicationHostProblem,
   replicationName,

@@ -36,3 +36,16 @@ export function resolvePodIdentity(env: NodeJS.ProcessEnv = process.env, hostnam
   }
   return { name, ordinal: Number(match[1]), source };
 }
+
+/**
+ * The set's pod a command runs in, if it runs in one: its name must be `<stsName>-<n>` with n
+ * inside AKU_SERVER_COUNT. Anywhere else (a test pod, a Job, a laptop) it is an outside observer.
+ */
+export function podInSet(env: NodeJS.ProcessEnv, stsName: string, serverCount: number): { name: string; ordinal: number } | undefined {
+  try {
+    const pod = resolvePodIdentity(env);
+    return pod.name === `${stsName}-${pod.ordinal}` && pod.ordinal < serverCount ? pod : undefined;
+  } catch {
+    return undefined;
+  }
+}

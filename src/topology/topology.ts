@@ -40,6 +40,19 @@ export function replicationName(group: Pick<ReplicationGroup, 'prefix'>, a: numb
   return `${group.prefix}_${Math.min(a, b)}${Math.max(a, b)}`;
 }
 
+/**
+ * The group prefix and the two ordinals (smaller first) of an aku replication name, or undefined
+ * for a name no group of aku.conf makes. Ordinals are single digits (at most 6 pods).
+ */
+export function parseReplicationName(groups: readonly Pick<ReplicationGroup, 'prefix'>[], name: string): { group: string; ordinals: [number, number] } | undefined {
+  for (const group of groups) {
+    if (!name.startsWith(`${group.prefix}_`)) continue;
+    const match = /^(\d)(\d)$/.exec(name.slice(group.prefix.length + 1));
+    if (match && Number(match[1]) < Number(match[2])) return { group: group.prefix, ordinals: [Number(match[1]), Number(match[2])] };
+  }
+  return undefined;
+}
+
 export function serverHost(config: Pick<AkuConfig, 'stsName' | 'svcName'>, ordinal: number): string {
   return `${config.stsName}-${ordinal}.${config.svcName}`;
 }

@@ -49,7 +49,7 @@ describe('deliberate leaves: -p clean and the reset path (bin/aku, altisim proce
     await pods.restartPod(0);
     const master = await pods.aku(0, ['-p', 'start']);
     assert.equal(master.code, 0, master.stdout);
-    assert.match(master.stdout, /altibase-sts-1 left AKU_REP_01 deliberately \(aku -p clean at [0-9T:.-]+Z\): it is out of replication/);
+    assert.match(master.stdout, /altibase-sts-1 left AKU_REP_01 deliberately \(recorded by aku -p clean or aku reconcile at [0-9T:.-]+Z\): it is out of replication/);
 
     // The same state without the record is an accident: the SLAVE-failure refusal fires, nothing changes.
     await pods.sysdba(1, 'DELETE FROM SYS.AKU_LEFT_PAIRS');
@@ -78,7 +78,7 @@ describe('deliberate leaves: -p clean and the reset path (bin/aku, altisim proce
     await pods.restartPod(1);
     const slave = await pods.aku(1, ['-p', 'start']);
     assert.equal(slave.code, 0, slave.stdout);
-    assert.match(slave.stdout, /The MASTER left AKU_REP_01 deliberately \(aku -p clean at [^)]+\): group AKU_REP rejoins; it will be truncated and synchronised from the MASTER\./);
+    assert.match(slave.stdout, /The MASTER left AKU_REP_01 deliberately \(recorded by aku -p clean or aku reconcile at [^)]+\): group AKU_REP rejoins; it will be truncated and synchronised from the MASTER\./);
     await pods.app(1, "INSERT INTO SYS.T1 VALUES (2, 'on 1')");
     assert.deepEqual(await pods.converged([0, 1]), ['1:on the MASTER', '2:on 1']);
   });

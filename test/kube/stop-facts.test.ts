@@ -79,21 +79,29 @@ describe('reading why the pod stops from the Kubernetes API, when it cannot answ
   });
 });
 
-describe('@kubernetes/client-node is loaded by -p end only', () => {
+describe('@kubernetes/client-node is loaded by -p end and reconcile only', () => {
   const src = join(import.meta.dirname, '..', '..', 'src');
   const read = (path: string) => readFileSync(join(src, path), 'utf8');
   const sources = (dir: string): string[] => readdirSync(join(src, dir), { withFileTypes: true }).flatMap((e) => e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
 
-  it('only src/kube/stop-facts.ts names it, through a dynamic import()', () => {
+  it('only src/kube/api.ts names it, through a dynamic import()', () => {
     const naming = sources('.').filter((f) => read(f).includes('@kubernetes/client-node'));
-    assert.deepEqual(naming, [join('kube', 'stop-facts.ts')]);
-    assert.doesNotMatch(read('kube/stop-facts.ts'), /^\s*import[^(]*['"]@kubernetes\/client-node['"]/m, 'no static import');
-    assert.match(read('kube/stop-facts.ts'), /await import\('@kubernetes\/client-node'\)/);
+    assert.deepEqual(naming, [join('kube', 'api.ts')]);
+    assert.doesNotMatch(read('kube/api.ts'), /^\s*import[^(]*['"]@kubernetes\/client-node['"]/m, 'no static import');
+    assert.match(read('kube/api.ts'), /await import\('@kubernetes\/client-node'\)/);
   });
 
-  it('the CLI reaches the adapter only through a dynamic import() in the stop-reason provider', () => {
-    const importers = sources('.').filter((f) => /kube\/stop-facts\.js/.test(read(f)));
-    assert.deepEqual(importers, [join('cli', 'run-pod-action.ts')]);
-    assert.doesNotMatch(read('cli/run-pod-action.ts'), /^\s*import[^(]*['"][^'"]*kube\/stop-facts\.js['"]/m);
+  it('the CLI reaches the adapters only through a dynamic import(): -p end\'s stop-reason provider and reconcile\'s set reader', () => {
+    const importers = (module: RegExp) => sources('.').filter((f) => module.test(read(f)));
+    assert.deepEqual(importers(/kube\/stop-facts\.js/), [join('cli', 'run-pod-action.ts')]);
+    assert.deepEqual(importers(/kube\/set-facts\.js/).filter((f) => !f.startsWith('reconcile')), [join('cli', 'run-reconcile.ts')]);
+    assert.deepEqual(importers(/['"](\.\/|\.\.\/kube\/)api\.js['"]/).sort(), [join('kube', 'set-facts.ts'), join('kube', 'stop-facts.ts')]);
+    for (const [file, module] of [['cli/run-pod-action.ts', 'stop-facts'], ['cli/run-reconcile.ts', 'set-facts']]) {
+      assert.doesNotMatch(read(file), new RegExp(`^\\s*import[^(]*['"][^'"]*kube/${module}\\.js['"]`, 'm'), file);
+    }
+    // src/reconcile takes the reader's types only.
+    for (const file of sources('reconcile').filter((f) => /kube\/set-facts\.js/.test(read(f)))) {
+      assert.match(read(file), /^import type [^;]*kube\/set-facts\.js/m, file);
+    }
   });
 });

@@ -29,7 +29,7 @@ describe('deliberate leaves: what each start finds and does (altisim in-process)
     pods.restartPod(0);
     const master = await pods.aku(0, 'start', { config: { flushTimeoutAtStartSec: 1 } });
     assert.equal(master.code, 0, master.lines.join('\n'));
-    assert.ok(tagged(master).includes('[WARN][akuRunStart:detect][altibase-sts-1][AKU_REP_01] altibase-sts-1 left AKU_REP_01 deliberately (aku -p clean at 2026-01-02T03:04:05.000Z): it is out of replication and not waited for; aku -p start in altibase-sts-1 brings it back (TRUNCATE + SYNC).'), master.lines.join('\n'));
+    assert.ok(tagged(master).includes('[WARN][akuRunStart:detect][altibase-sts-1][AKU_REP_01] altibase-sts-1 left AKU_REP_01 deliberately (recorded by aku -p clean or aku reconcile at 2026-01-02T03:04:05.000Z): it is out of replication and not waited for; aku -p start in altibase-sts-1 brings it back (TRUNCATE + SYNC).'), master.lines.join('\n'));
     await pods.app(0, "INSERT INTO SYS.T1 VALUES (1, 'while 1 was out')");
 
     pods.restartPod(1);
@@ -70,7 +70,7 @@ describe('deliberate leaves: what each start finds and does (altisim in-process)
     const master = await pods.aku(0, 'start');
     assert.equal(master.code, 0, master.lines.join('\n'));
     const said = tagged(master);
-    assert.ok(said.includes('[WARN][akuRunStart:detect][altibase-sts-1][AKU_REP_01] altibase-sts-1 holds history for AKU_REP_01, which this MASTER left deliberately (aku -p clean at 2026-01-02T03:04:05.000Z); that pair does not start, and aku -p start in altibase-sts-1 rejoins it by TRUNCATE + SYNC.'), said.join('\n'));
+    assert.ok(said.includes('[WARN][akuRunStart:detect][altibase-sts-1][AKU_REP_01] altibase-sts-1 holds history for AKU_REP_01, which this MASTER left deliberately (recorded by aku -p clean or aku reconcile at 2026-01-02T03:04:05.000Z); that pair does not start, and aku -p start in altibase-sts-1 rejoins it by TRUNCATE + SYNC.'), said.join('\n'));
     assert.ok(said.includes('[INFO][akuRunStart:start][altibase-sts-1][AKU_REP_01] AKU_REP_01 does not start: altibase-sts-1 rejoins it by TRUNCATE + SYNC at its next aku -p start.'), said.join('\n'));
     assert.deepEqual(statements(master), [
       "altibase-sts-0: CREATE REPLICATION AKU_REP_01 WITH 'altibase-sts-1.altibase-svc', 20301 FROM SYS.T1 TO SYS.T1, FROM SYS.T2 PARTITION P1 TO SYS.T2 PARTITION P1, FROM SYS.T3 TO SYS.T3",
@@ -80,7 +80,7 @@ describe('deliberate leaves: what each start finds and does (altisim in-process)
     await pods.sysdba(1, 'ALTER REPLICATION AKU_REP_01 STOP').catch(() => undefined); // stopped with its history: STOP is "already so"
     const slave = await pods.aku(1, 'start');
     assert.equal(slave.code, 0, slave.lines.join('\n'));
-    assert.ok(tagged(slave).includes('[INFO][akuRunStart:path][-][AKU_REP_01] The MASTER left AKU_REP_01 deliberately (aku -p clean at 2026-01-02T03:04:05.000Z): group AKU_REP rejoins; it will be truncated and synchronised from the MASTER.'), slave.lines.join('\n'));
+    assert.ok(tagged(slave).includes('[INFO][akuRunStart:path][-][AKU_REP_01] The MASTER left AKU_REP_01 deliberately (recorded by aku -p clean or aku reconcile at 2026-01-02T03:04:05.000Z): group AKU_REP rejoins; it will be truncated and synchronised from the MASTER.'), slave.lines.join('\n'));
     assert.ok(tagged(slave).includes('[INFO][akuRunStart:prepare][altibase-sts-1][AKU_REP_01] Stopping and resetting AKU_REP_01 before the sync.'), slave.lines.join('\n'));
     assert.ok(statements(slave).includes('altibase-sts-1: ALTER REPLICATION AKU_REP_01 RESET'));
     assert.ok(statements(slave).includes("altibase-sts-0: DELETE FROM SYS.AKU_LEFT_PAIRS WHERE REPLICATION_NAME = 'AKU_REP_01'"), 'the MASTER\'s record goes');
