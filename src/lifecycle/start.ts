@@ -115,10 +115,14 @@ async function startSteps(ctx: LifecycleContext, outcome: OutcomeRecorder): Prom
       const lineage = await readLineage(master);
       if (lineage !== undefined) await writeLineage(self, lineage, new Date(ctx.now()));
       // The pod is back in these pairs: they are no longer left, on either side — on the MASTER
-      // and on any other pod that recorded leaving a pair with this one (aku reconcile records
-      // on every pod in the set).
-      const rejoined = ctx.topology.links.filter((l) => syncGroups.includes(l.group)).map((l) => l.name);
-      for (const server of [self, ...reached.servers.values()]) await forgetLeaves(server, rejoined, leaves.get(server.ordinal) as Map<string, string>);
+      // and on every pod in replication that recorded leaving a pair with this one (aku
+      // reconcile records on each). A pod out of replication keeps its records for its own start.
+      for (const group of syncGroups) {
+        const rejoined = ctx.topology.links.filter((l) => l.group === group).map((l) => l.name);
+        for (const server of [self, ...reached.servers.values()].filter((s) => s === self || hasJoined(states, group, s.ordinal))) {
+          await forgetLeaves(server, rejoined, leaves.get(server.ordinal) as Map<string, string>);
+        }
+      }
     });
   }
 

@@ -83,7 +83,7 @@ describe('bin/aku (the built CLI)', () => {
 
   it('-s refuses options that do not go with it, and its options without it, exit 2 with the help screen', async () => {
     const cases: [string[], RegExp][] = [
-      [['-s', '--dry-run'], /--dry-run does not go with status \(-s\) \(--dry-run goes with -p\)/],
+      [['-s', '--dry-run'], /--dry-run does not go with status \(-s\) \(--dry-run goes with -p or reconcile\)/],
       [['status', '--show-password'], /--show-password does not go with status \(-s\) \(--show-password goes with -i\)/],
       [['-s', '-i'], /use one action at a time, not -i and status \(-s\)/],
       [['status', '-p', 'start'], /use one action at a time, not -p and status \(-s\)/],
@@ -92,7 +92,7 @@ describe('bin/aku (the built CLI)', () => {
       [['-s', '--fail-on', 'maybe'], /Expected --fail-on=maybe to be one of: fail, warn/],
       [['-s', '--replicas', '7'], /--replicas 7 is not allowed; expected an integer from 1 to 6/],
       [['-s', '--replicas', 'two'], /--replicas two is not allowed/],
-      [['stats'], /Expected stats to be one of: status/],
+      [['stats'], /Expected stats to be one of: status, reconcile/],
     ];
     for (const [args, message] of cases) {
       const result = await runAku(args, env);
@@ -101,9 +101,40 @@ describe('bin/aku (the built CLI)', () => {
     }
   });
 
+  it('reconcile takes --replicas, --dry-run and --json only, exit 2 with the help screen for anything else', async () => {
+    const cases: [string[], RegExp][] = [
+      [['reconcile', '--fail-on', 'warn'], /--fail-on does not go with reconcile \(--fail-on goes with status \(-s\)\)/],
+      [['reconcile', '--show-password'], /--show-password does not go with reconcile \(--show-password goes with -i\)/],
+      [['reconcile', '-s'], /use one action at a time, not status \(-s\) and reconcile/],
+      [['reconcile', '-p', 'end'], /use one action at a time, not -p and reconcile/],
+      [['reconcile', '--replicas', '9'], /--replicas 9 is not allowed; expected an integer from 1 to 6/],
+      [['--dry-run'], /^aku: --dry-run goes with -p or reconcile/],
+      [['--replicas', '2'], /^aku: --replicas goes with status \(-s\) or reconcile/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runAku(args, env);
+      assert.equal(result.exitCode, 2, args.join(' '));
+      assert.match(String(result.stderr), message, args.join(' '));
+      assert.equal(String(result.stdout), helpScreen(), args.join(' '));
+    }
+    // What the parser refuses: one line, no help screen, no stack trace.
+    for (const args of [['reconcile', 'now'], ['reconcile', '--replicas']]) {
+      const result = await runAku(args, env);
+      assert.equal(result.exitCode, 2, args.join(' '));
+      assert.match(String(result.stderr), /^aku: .*\nSee `aku --help`\.$/, args.join(' '));
+    }
+  });
+
+  it('reconcile with a configuration error changes nothing, exit 2', async () => {
+    const bad = altibaseHome({ text: minimal('AKU_SERVER_COUNT = 7') });
+    const result = await runAku(['reconcile', '--replicas', '2'], { ALTIBASE_HOME: bad, AKU_DRIVER: 'altisim' });
+    assert.equal(result.exitCode, 2);
+    assert.match(String(result.stderr), /AKU_SERVER_COUNT = 7 is out of range/);
+  });
+
   it('metrics refuses options that do not go with it, and --port without it, exit 2 with the help screen', async () => {
     const cases: [string[], RegExp][] = [
-      [['metrics', '--json'], /--json does not go with metrics \(--json goes with -i or -p or status \(-s\)\)/],
+      [['metrics', '--json'], /--json does not go with metrics \(--json goes with -i or -p or status \(-s\) or reconcile\)/],
       [['metrics', '--fail-on', 'warn'], /--fail-on does not go with metrics \(--fail-on goes with status \(-s\)\)/],
       [['--port', '9000'], /^aku: --port goes with metrics$/],
       [['status', '--port', '9000'], /--port does not go with status \(-s\) \(--port goes with metrics\)/],

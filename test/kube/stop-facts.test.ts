@@ -96,7 +96,7 @@ describe('@kubernetes/client-node is loaded by -p end and reconcile only', () =>
     assert.deepEqual(importers(/kube\/stop-facts\.js/), [join('cli', 'run-pod-action.ts')]);
     assert.deepEqual(importers(/kube\/set-facts\.js/).filter((f) => !f.startsWith('reconcile')), [join('cli', 'run-reconcile.ts')]);
     assert.deepEqual(importers(/['"](\.\/|\.\.\/kube\/)api\.js['"]/).sort(), [join('kube', 'set-facts.ts'), join('kube', 'stop-facts.ts')]);
-    for (const [file, module] of [['cli/run-pod-action.ts', 'stop-facts'], ['cli/run-reconcile.ts', 'set-facts']]) {
+    for (const [file, module] of [['cli/run-pod-action.ts', 'stop-facts'], ['cli/run-reconcile.ts', 'set-facts']] as const) {
       assert.doesNotMatch(read(file), new RegExp(`^\\s*import[^(]*['"][^'"]*kube/${module}\\.js['"]`, 'm'), file);
     }
     // src/reconcile takes the reader's types only.
