@@ -241,6 +241,28 @@ automountServiceAccountToken already mounts it in every container at the same pa
 {{/* Where Kubernetes mounts a service account's token, CA and namespace; client libraries look there. */}}
 {{- define "aku-altibase.apiTokenDir" -}}/var/run/secrets/kubernetes.io/serviceaccount{{- end -}}
 
+{{/* The volume of the API token, the cluster's CA and the namespace (mounted at apiTokenDir) for aku's reads of the API. */}}
+{{- define "aku-altibase.apiTokenVolume" -}}
+- name: kube-api-access
+  projected:
+    # 0444 (decimal): the token is read by the container's user whatever its UID
+    defaultMode: 292
+    sources:
+      - serviceAccountToken:
+          path: token
+          expirationSeconds: 3607
+      - configMap:
+          name: kube-root-ca.crt
+          items:
+            - key: ca.crt
+              path: ca.crt
+      - downwardAPI:
+          items:
+            - path: namespace
+              fieldRef:
+                fieldPath: metadata.namespace
+{{- end -}}
+
 {{/* registry/repository:tag, or @digest when a digest is given; global.imageRegistry wins over image.registry. */}}
 {{- define "aku-altibase.image" -}}
 {{- $repo := .Values.image.repository -}}

@@ -95,6 +95,10 @@ Checks one Altibase name. Input: dict "path" "value" "max" "what" "reserved"; ou
 {{- if lt $budget 10 -}}
 {{- $errs = append $errs (printf "terminationGracePeriodSeconds: %d minus aku.endTimeMarginSeconds (%d) leaves AKU_END_TIME_BUDGET = %d s for `aku -p end`; it needs at least 10 s: raise terminationGracePeriodSeconds" (int .Values.terminationGracePeriodSeconds) (int $a.endTimeMarginSeconds) $budget) -}}
 {{- end -}}
+{{- $rec := .Values.reconcile -}}
+{{- if and $rec.enabled (lt (int $rec.activeDeadlineSeconds) (add (int $rec.waitSeconds) 30)) -}}
+{{- $errs = append $errs (printf "reconcile.activeDeadlineSeconds: %d leaves the reconcile Job less than 30 s after its wait (reconcile.waitSeconds %d); raise it to at least %d" (int $rec.activeDeadlineSeconds) (int $rec.waitSeconds) (add (int $rec.waitSeconds) 30)) -}}
+{{- end -}}
 {{- if gt (int $a.startRetry.initialDelaySeconds) (int $a.startRetry.maxDelaySeconds) -}}
 {{- $errs = append $errs (printf "aku.startRetry.initialDelaySeconds: %d is more than aku.startRetry.maxDelaySeconds (%d)" (int $a.startRetry.initialDelaySeconds) (int $a.startRetry.maxDelaySeconds)) -}}
 {{- end -}}

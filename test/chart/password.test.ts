@@ -20,7 +20,7 @@ function strings(value: unknown, path = ''): [string, string][] {
 }
 
 function containers(o: K8sObject): any[] {
-  const spec = o.kind === 'StatefulSet' ? o.spec.template.spec : o.kind === 'Pod' ? o.spec : undefined;
+  const spec = o.kind === 'StatefulSet' || o.kind === 'Job' ? o.spec.template.spec : o.kind === 'Pod' ? o.spec : undefined;
   return spec ? [...(spec.initContainers ?? []), ...spec.containers] : [];
 }
 

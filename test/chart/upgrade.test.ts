@@ -49,7 +49,7 @@ describe('chart: scaling does not restart pods', function () {
     });
   }
 
-  it('only spec.replicas (and the helm test\'s REPLICAS) differ between the two renders', async () => {
+  it('only spec.replicas (and the helm test\'s REPLICAS, the reconcile Job\'s --replicas) differ between the two renders', async () => {
     const [before, after] = await both({ set: { 'auth.sysPassword': 'Fixed1' } }, { replicaCount: 2 }, { replicaCount: 3 });
     const a = before.split('\n');
     const b = after.split('\n');
@@ -58,6 +58,7 @@ describe('chart: scaling does not restart pods', function () {
     assert.deepEqual(changed, [
       ['  replicas: 2', '  replicas: 3'],
       ['          value: "2"', '          value: "3"'],
+      ['            - "2"', '            - "3"'],
     ]);
   });
 
