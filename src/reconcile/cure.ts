@@ -57,10 +57,10 @@ async function readGap(server: Server, name: string, options: { retry: false; ti
 
 /** What the departed pod had not received from this pod, and where those changes stay. */
 export function gapMessage(o: Pick<ObjectReport, 'name' | 'pod' | 'peerPod' | 'xsn' | 'gap'>): string {
-  const stays = `they stay in ${o.pod}'s tables, and ${o.peerPod}, if its volume returns, rejoins by TRUNCATE + SYNC and gets them from the MASTER`;
+  const stays = (subject: string) => `${subject} stay in ${o.pod}'s tables, and ${o.peerPod}, if its volume returns, rejoins by TRUNCATE + SYNC and gets them from the MASTER`;
   if (o.gap === null) {
-    return `${o.name} on ${o.pod} has no sender (stopped at restart point XSN ${o.xsn}): what ${o.peerPod} had not received since then is not measured (V$REPGAP has a row only while a sender runs); ${stays}.`;
+    return `${o.name} on ${o.pod} has no sender (stopped at restart point XSN ${o.xsn}): what ${o.peerPod} had not received since then is not measured (V$REPGAP has a row only while a sender runs); ${stays('those changes')}.`;
   }
   if (o.gap.repGap === 0) return `${o.peerPod} had received every change ${o.pod} logged for ${o.name} (V$REPGAP: REP_GAP 0, REP_SN ${o.gap.repSn}).`;
-  return `${o.peerPod} had not received ${o.pod}'s changes on ${o.name} from SN ${o.gap.repSn} to ${o.gap.lastSn} (V$REPGAP: REP_GAP ${o.gap.repGap}); ${stays}.`;
+  return `${o.peerPod} had not received ${o.pod}'s changes on ${o.name} from SN ${o.gap.repSn} to ${o.gap.lastSn} (V$REPGAP: REP_GAP ${o.gap.repGap}); ${stays('they')}.`;
 }

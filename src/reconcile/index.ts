@@ -29,6 +29,8 @@ export async function runReconcile(ctx: ReconcileContext, replicas: KnownReplica
   const problems: string[] = [];
   try {
     const objects = survivors.flatMap((s) => objectsTowardDeparted(ctx, s, replicas.count));
+    // A pod with nothing to cure gets its SYSDBA slot back now, not at the end of the run.
+    await Promise.all(survivors.filter((s) => !objects.some((o) => o.ordinal === s.report.ordinal)).map((s) => s.server?.session.close()));
     const peers = [...new Set(objects.map((o) => o.peerOrdinal))].sort((a, b) => a - b);
     const departed: DepartedReport[] = [];
     for (const ordinal of peers) departed.push(await checkDeparted(ctx, ordinal, settled.departed.get(ordinal)));
@@ -39,6 +41,7 @@ export async function runReconcile(ctx: ReconcileContext, replicas: KnownReplica
     await Promise.all(survivors.map(async (s) => {
       const mine = objects.filter((o) => o.ordinal === s.report.ordinal && o.action !== 'skipped');
       if (mine.length > 0) await cureSurvivor(ctx, s, mine);
+      await s.server?.session.close();
     }));
     for (const d of departed.filter((r) => r.state === 'gone' && objects.some((o) => o.peerOrdinal === r.ordinal && o.action !== 'skipped'))) {
       logger.warn(W.gap, `What ${d.pod} had written and not yet sent to the pods in the set cannot be seen from here: it exists on ${d.pod}'s volume only. If that volume returns, ${d.pod}'s server restarts the senders it had started, and what they deliver before its aku -p start truncates and synchronises it reaches the pods in the set.`, { pod: d.pod });

@@ -180,6 +180,22 @@ describe('aku reconcile (bin/aku, altisim processes)', function () {
     for (const i of [0, 1, 2]) assert.deepEqual(await leftPairs(pods, i), [], `pod ${i}`);
   });
 
+  it('an object stopped with a restart point (no sender, as AKU_REPLICATION_RESET_AT_END = 0 leaves it) is reset too; its gap is not measured', async () => {
+    pods = new ProcessPods(3);
+    await pods.startPods([0, 1, 2]);
+    await pods.killServer(2);
+    await pods.sysdba(0, 'ALTER REPLICATION AKU_REP_02 STOP');
+    const kept = (await pods.objects(0)).AKU_REP_02;
+    assert.ok(kept && !kept.started && kept.xsn !== -1, JSON.stringify(kept));
+    const run = await pods.aku(0, ['reconcile', '--replicas', '2', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const [stopped, started] = JSON.parse(run.stdout).objects as ObjectOutcome[];
+    assert.deepEqual([stopped?.name, stopped?.started, stopped?.action, stopped?.gap], ['AKU_REP_02', false, 'reset', null]);
+    assert.deepEqual([started?.name, started?.started, started?.action], ['AKU_REP_12', true, 'reset']);
+    assert.ok(logMessages(run.stderr).includes(`AKU_REP_02 on altibase-sts-0 has no sender (stopped at restart point XSN ${kept?.xsn}): what altibase-sts-2 had not received since then is not measured (V$REPGAP has a row only while a sender runs); those changes stay in altibase-sts-0's tables, and altibase-sts-2, if its volume returns, rejoins by TRUNCATE + SYNC and gets them from the MASTER.`), run.stderr);
+    assert.deepEqual((await pods.objects(0)).AKU_REP_02, { xsn: -1, started: false });
+  });
+
   it('a departed pod whose server still answers (running, or restarted in ADMIN_MODE 1) is skipped by name, exit 1, nothing changed', async () => {
     pods = new ProcessPods(3);
     await pods.startPods([0, 1, 2]);
