@@ -41,10 +41,7 @@ export function badUpgrade(target: Target): void {
     const r = release();
     const uid0 = (await r.podObject(0)).metadata.uid;
     const follower = followLog(r.cluster, r.pod(1));
-    // The reconcile hook Job would run on the bad image too: it never starts, and helm reports the
-    // upgrade failed once reconcile.activeDeadlineSeconds ran out (docs/reconcile.md). This scenario
-    // is about the rollout and the rollback, so the hook is off for this one upgrade.
-    await r.upgrade(['--set', `image.tag=${BAD_TAG}`, '--set', 'reconcile.enabled=false']);
+    await r.upgrade(['--set', `image.tag=${BAD_TAG}`]);
     await follower.done;
     rolledEnd = follower.text();
     const stuck = await waitFor(`${r.pod(1)} on the image tagged ${BAD_TAG}, waiting`, 240_000, async () => {
