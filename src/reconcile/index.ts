@@ -25,7 +25,7 @@ export async function runReconcile(ctx: ReconcileContext, replicas: KnownReplica
   const { config, logger } = ctx;
   if (ctx.dryRun) logger.info('plan', 'Dry run: reading only; the statements below are what aku reconcile would run.');
   const settled = await waitForSettledSet(ctx, replicas.count);
-  const survivors = await readSurvivors(ctx, replicas.count);
+  const survivors = await readSurvivors(ctx, replicas.count, settled.starting);
   const problems: string[] = [];
   try {
     const objects = survivors.flatMap((s) => objectsTowardDeparted(ctx, s, replicas.count));
@@ -47,7 +47,7 @@ export async function runReconcile(ctx: ReconcileContext, replicas: KnownReplica
       logger.warn(W.gap, `What ${d.pod} had written and not yet sent to the pods in the set cannot be seen from here: it exists on ${d.pod}'s volume only. If that volume returns, ${d.pod}'s server restarts the senders it had started, and what they deliver before its aku -p start truncates and synchronises it reaches the pods in the set.`, { pod: d.pod });
     }
 
-    for (const s of survivors.filter((p) => p.report.state !== 'read')) {
+    for (const s of survivors.filter((p) => p.report.state === 'busy' || p.report.state === 'unreachable')) {
       problems.push(`${s.report.pod} was not read (${s.report.reason}); run aku reconcile again when it ${s.report.state === 'busy' ? 'is free' : 'answers'}`);
     }
     for (const o of objects.filter((x) => x.action === 'skipped' || x.action === 'failed')) problems.push(`${o.name} on ${o.pod} ${o.action}: ${o.reason}`);
@@ -95,9 +95,10 @@ function objectsTowardDeparted(ctx: ReconcileContext, survivor: Survivor, replic
 function summarise(ctx: ReconcileContext, report: ReconcileReport): void {
   const count = (action: ObjectReport['action']) => report.objects.filter((o) => o.action === action).length;
   const done = ctx.dryRun ? `${count('planned')} to stop and reset` : `${count('reset')} stopped and reset`;
+  const starting = report.pods.filter((p) => p.state === 'starting').length;
   const text = report.objects.length === 0 && report.problems.length === 0
-    ? `Nothing to do: no object on the ${report.pods.length} pod(s) in the set keeps log for a pod at or beyond ordinal ${report.replicas.count}.`
-    : `${done}, ${count('skipped')} skipped, ${count('failed')} failed; ${report.pods.filter((p) => p.state !== 'read').length} pod(s) in the set not read.`;
+    ? `Nothing to do: no object on the ${report.pods.length - starting} pod(s) read keeps log for a pod at or beyond ordinal ${report.replicas.count}${starting > 0 ? ` (${starting} starting, left alone)` : ''}.`
+    : `${done}, ${count('skipped')} skipped, ${count('failed')} failed; ${report.pods.filter((p) => p.state !== 'read').length} pod(s) in the set not read${starting > 0 ? ` (${starting} starting, left alone)` : ''}.`;
   ctx.logger.log({ level: report.exitCode === 0 ? 'INFO' : 'WARN', where: W.done, message: text });
   if (report.exitCode !== 0) ctx.logger.summary(`aku: ${report.problems.join('; ')}`);
 }

@@ -50,8 +50,12 @@ export interface ObjectReport {
   reason: string | null;
 }
 
-/** `read`: reached and read; `busy`: its one SYSDBA session belongs to a running aku or someone else; `unreachable`: no session. */
-export type PodState = 'read' | 'busy' | 'unreachable';
+/**
+ * `read`: reached and read; `busy`: its one SYSDBA session belongs to a running aku or someone
+ * else; `unreachable`: no session; `starting`: the API shows the pod not Ready yet (its `aku -p
+ * start` runs and needs the session), so it was left alone — not a failure.
+ */
+export type PodState = 'read' | 'busy' | 'unreachable' | 'starting';
 
 export interface PodReport {
   ordinal: number;

@@ -19,10 +19,17 @@ export interface Survivor {
   states?: ReplicationStates;
 }
 
-export async function readSurvivors(ctx: ReconcileContext, replicas: number): Promise<Survivor[]> {
+export async function readSurvivors(ctx: ReconcileContext, replicas: number, starting: ReadonlyMap<number, string> = new Map()): Promise<Survivor[]> {
   const count = Math.min(replicas, ctx.config.serverCount);
   const nodes: ServerNode[] = Array.from({ length: count }, (_, ordinal) => ({ ordinal, host: serverHost(ctx.config, ordinal) }));
-  return Promise.all(nodes.map((node) => readSurvivor(ctx, node)));
+  return Promise.all(nodes.map((node) => {
+    const why = starting.get(node.ordinal);
+    if (why === undefined) return readSurvivor(ctx, node);
+    // Its start needs the one SYSDBA session; a start creates and starts its own pairs anyway.
+    const pod = podName(ctx.config, node.ordinal);
+    ctx.logger.info(W.read, `${pod} is ${why}: left alone; aku reconcile reads it once it is in service.`, { pod });
+    return { report: { ordinal: node.ordinal, pod, host: node.host, state: 'starting' as const, reason: why } };
+  }));
 }
 
 async function readSurvivor(ctx: ReconcileContext, node: ServerNode): Promise<Survivor> {

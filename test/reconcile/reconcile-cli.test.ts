@@ -122,7 +122,7 @@ describe('aku reconcile (bin/aku, altisim processes)', function () {
     // A second run finds nothing to do.
     const again = await pods.aku(0, ['reconcile', '--replicas', '2']);
     assert.equal(again.code, 0, again.stdout);
-    assert.match(again.stdout, /\[akuReconcile:done\]\[-\]\[-\] Nothing to do: no object on the 2 pod\(s\) in the set keeps log for a pod at or beyond ordinal 2\./);
+    assert.match(again.stdout, /\[akuReconcile:done\]\[-\]\[-\] Nothing to do: no object on the 2 pod\(s\) read keeps log for a pod at or beyond ordinal 2\./);
 
     // Scaled up again: the pods come back with their volumes. Pod 2's pair with the MASTER holds
     // history on pod 2 only, which the MASTER's record makes a deliberate leave: the reset path.

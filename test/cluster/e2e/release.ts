@@ -22,7 +22,8 @@ export const E2E_VALUES = [
   '--set', 'resources.requests.memory=128Mi',
   // These scenarios act while a rollout or a scaling is under way (a pod deleted during its start,
   // a bad image): `helm upgrade` must return at once, as it does without hooks. The reconcile
-  // Job, which makes helm wait until the set has settled (docs/reconcile.md), is off here.
+  // Job, which makes helm wait for departing pods to be gone (docs/reconcile.md), is off here
+  // except in the scenario that tests it (stale-objects.ts).
   '--set', 'reconcile.enabled=false',
 ];
 
