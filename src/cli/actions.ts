@@ -6,7 +6,7 @@
  */
 
 /** The options some actions take; `--version` and `--help` stand alone and are not listed. */
-export type ActionOption = 'show-password' | 'json' | 'dry-run' | 'replicas' | 'fail-on' | 'port';
+export type ActionOption = 'show-password' | 'json' | 'dry-run' | 'replicas' | 'fail-on' | 'discard-kept' | 'port';
 
 export type ActionName = 'info' | 'pod' | 'status' | 'reconcile' | 'metrics';
 
@@ -20,7 +20,7 @@ export const ACTIONS: Record<ActionName, ActionSpec> = {
   info: { label: '-i', options: ['show-password', 'json'] },
   pod: { label: '-p', options: ['dry-run', 'json'] },
   status: { label: 'status (-s)', options: ['replicas', 'fail-on', 'json'] },
-  reconcile: { label: 'reconcile', options: ['replicas', 'dry-run', 'json'] },
+  reconcile: { label: 'reconcile', options: ['replicas', 'dry-run', 'json', 'discard-kept'] },
   metrics: { label: 'metrics', options: ['port', 'replicas'] },
 };
 

@@ -34,6 +34,7 @@ export default class Aku extends Command {
     'show-password': Flags.boolean({ description: 'with -i, print the SYS password in clear' }),
     json: Flags.boolean({ description: 'with -i, print the information as JSON; with -p or reconcile, print the outcome as JSON; with -s, the status' }),
     'dry-run': Flags.boolean({ description: 'with -p or reconcile, print the plan and change nothing' }),
+    'discard-kept': Flags.boolean({ description: "with reconcile, also reset what a departed pod's aku -p end kept because it could not deliver (those changes are lost)" }),
     status: Flags.boolean({ char: 's', description: 'every replication pair of every pod, with a verdict; read-only' }),
     replicas: Flags.string({ description: 'with -s, reconcile or metrics, the number of pods the StatefulSet has (-s and metrics default: up to the highest pod that answers; reconcile default: the StatefulSet\'s spec.replicas)', helpValue: 'N' }),
     'fail-on': Flags.string({ description: 'with -s, the verdict that makes the exit status 1: fail (default) or warn', options: ['fail', 'warn'] }),
@@ -60,7 +61,7 @@ export default class Aku extends Command {
     if (flags.status || args.command === 'status') asked.push('status');
     if (args.command === 'reconcile') asked.push('reconcile');
     if (args.command === 'metrics') asked.push('metrics');
-    const given = (['show-password', 'json', 'dry-run', 'replicas', 'fail-on', 'port'] as const).filter((o): o is ActionOption => flags[o] !== undefined && flags[o] !== false);
+    const given = (['show-password', 'json', 'dry-run', 'replicas', 'fail-on', 'port', 'discard-kept'] as const).filter((o): o is ActionOption => flags[o] !== undefined && flags[o] !== false);
     const choice = chooseAction([...new Set(asked)], given);
     if (!('action' in choice)) return this.usage(choice.problem);
 
@@ -68,7 +69,7 @@ export default class Aku extends Command {
       case 'status':
         return this.status(flags.replicas, flags['fail-on'], flags.json);
       case 'reconcile':
-        return this.reconcile(flags.replicas, flags['dry-run'], flags.json);
+        return this.reconcile(flags.replicas, flags['dry-run'], flags.json, flags['discard-kept']);
       case 'metrics':
         return this.metrics(flags.port, flags.replicas);
       case 'info':
@@ -90,11 +91,11 @@ export default class Aku extends Command {
     if (code !== EXIT.ok) this.exit(code);
   }
 
-  private async reconcile(replicasFlag: string | undefined, dryRun: boolean, json: boolean): Promise<void> {
+  private async reconcile(replicasFlag: string | undefined, dryRun: boolean, json: boolean, discardKept: boolean): Promise<void> {
     const replicas = this.replicas(replicasFlag);
     // Loaded here, like status: only reconcile loads the reconcile code (and, through it, the Kubernetes client).
     const { runReconcileCommand } = await import('./run-reconcile.js');
-    const code = await runReconcileCommand({ dryRun, json, ...(replicas === undefined ? {} : { replicas }) });
+    const code = await runReconcileCommand({ dryRun, json, discardKept, ...(replicas === undefined ? {} : { replicas }) });
     if (code !== EXIT.ok) this.exit(code);
   }
 

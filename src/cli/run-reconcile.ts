@@ -10,6 +10,8 @@ import { DEFAULT_COMPLETION_FILE } from './run-pod-action.js';
 export interface ReconcileCliOptions {
   dryRun: boolean;
   json: boolean;
+  /** `--discard-kept`: reset the objects a departed pod's `aku -p end` kept too. */
+  discardKept: boolean;
   /** `--replicas N`; without it the StatefulSet's spec.replicas. */
   replicas?: number;
 }
@@ -64,6 +66,7 @@ export async function runReconcileCommand(options: ReconcileCliOptions, env: Nod
       config,
       logger,
       dryRun: options.dryRun,
+      discardKept: options.discardKept,
       slot: {
         driver: await loadDriver(env.AKU_DRIVER?.trim() || 'odbc'),
         sysdba: sessionSettingsFromConfig(config, env),

@@ -9,6 +9,11 @@ export interface ReconcileContext {
   logger: Logger;
   /** Print every change instead of making it (reads still happen), and wait for nothing. */
   dryRun: boolean;
+  /**
+   * Reset the objects a departed pod's `aku -p end` stopped and kept (it could not deliver all its
+   * changes; its return delivers them) as well. Off by default: resetting them loses those changes.
+   */
+  discardKept: boolean;
   /** SYSDBA sessions to the pods in the set, never taken from a running aku (lifecycle/sysdba-slot.ts). */
   slot: SlotContext;
   /** The StatefulSet and its pods, when the Kubernetes API can be read. */

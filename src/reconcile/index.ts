@@ -38,12 +38,21 @@ export async function runReconcile(ctx: ReconcileContext, replicas: KnownReplica
       const d = departed.find((r) => r.ordinal === o.peerOrdinal);
       if (d && d.state !== 'gone') Object.assign(o, { action: 'skipped', reason: d.state === 'running' ? `${o.peerPod} is still running (${d.reason}); its aku -p end decommissions it; run aku reconcile again once it is gone` : `whether ${o.peerPod} still exists is unknown (${d.reason})` });
     }
+    for (const o of objects.filter((x) => x.action === 'planned' && !x.started && !ctx.discardKept)) {
+      // Stopped with its restart point: what a departing pod's aku -p end leaves when it could not
+      // deliver every change (end.ts). Its return delivers them; a reset here would lose them.
+      Object.assign(o, {
+        action: 'kept',
+        reason: `stopped with its restart point (XSN ${o.xsn}), as ${o.peerPod}'s aku -p end leaves a pair when it could not deliver every change (or AKU_REPLICATION_RESET_AT_END = 0): scaling back up to ${o.peerOrdinal + 1} pods resumes the pair and delivers them; aku reconcile --discard-kept resets it, and those changes are lost`,
+      });
+      logger.warn(W.read, `${o.name} on ${o.pod} is kept: ${o.reason}.`, { pod: o.pod, replication: o.name });
+    }
     await Promise.all(survivors.map(async (s) => {
-      const mine = objects.filter((o) => o.ordinal === s.report.ordinal && o.action !== 'skipped');
+      const mine = objects.filter((o) => o.ordinal === s.report.ordinal && o.action === 'planned');
       if (mine.length > 0) await cureSurvivor(ctx, s, mine);
       await s.server?.session.close();
     }));
-    for (const d of departed.filter((r) => r.state === 'gone' && objects.some((o) => o.peerOrdinal === r.ordinal && o.action !== 'skipped'))) {
+    for (const d of departed.filter((r) => r.state === 'gone' && objects.some((o) => o.peerOrdinal === r.ordinal && (o.action === 'reset' || o.action === 'planned')))) {
       logger.warn(W.gap, `What ${d.pod} had written and not yet sent to the pods in the set cannot be seen from here: it exists on ${d.pod}'s volume only. If that volume returns, ${d.pod}'s server restarts the senders it had started, and what they deliver before its aku -p start truncates and synchronises it reaches the pods in the set.`, { pod: d.pod });
     }
 
@@ -98,7 +107,7 @@ function summarise(ctx: ReconcileContext, report: ReconcileReport): void {
   const starting = report.pods.filter((p) => p.state === 'starting').length;
   const text = report.objects.length === 0 && report.problems.length === 0
     ? `Nothing to do: no object on the ${report.pods.length - starting} pod(s) read keeps log for a pod at or beyond ordinal ${report.replicas.count}${starting > 0 ? ` (${starting} starting, left alone)` : ''}.`
-    : `${done}, ${count('skipped')} skipped, ${count('failed')} failed; ${report.pods.filter((p) => p.state !== 'read').length} pod(s) in the set not read${starting > 0 ? ` (${starting} starting, left alone)` : ''}.`;
+    : `${done}, ${count('kept')} kept, ${count('skipped')} skipped, ${count('failed')} failed; ${report.pods.filter((p) => p.state !== 'read').length} pod(s) in the set not read${starting > 0 ? ` (${starting} starting, left alone)` : ''}.`;
   ctx.logger.log({ level: report.exitCode === 0 ? 'INFO' : 'WARN', where: W.done, message: text });
   if (report.exitCode !== 0) ctx.logger.summary(`aku: ${report.problems.join('; ')}`);
 }

@@ -18,7 +18,7 @@ export interface KnownReplicas {
  * `reset`: stopped and reset (and the leave recorded); `planned`: what a run without --dry-run
  * does; `skipped`: not touched, `reason` says why; `failed`: a statement failed, `reason` names it.
  */
-export type ObjectAction = 'reset' | 'planned' | 'skipped' | 'failed';
+export type ObjectAction = 'reset' | 'planned' | 'skipped' | 'kept' | 'failed';
 
 /** V$REPGAP of the object's sender just before its STOP (no row: no sender ran). */
 export interface GapReading {

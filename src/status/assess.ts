@@ -228,7 +228,10 @@ function beyondReport(name: string, group: string, ordinal: number, holder: stri
     ...base,
     verdict: 'warn',
     problem: `${name} on ${holder} ${what} toward ${peer}, which is not in the set: ${holder} keeps log files for it`,
-    nextStep: `if ${peer} returns soon, nothing (its aku -p start resumes the pair); otherwise ${reconcileCommand(replicas)} (docs/reconcile.md): it stops and resets ${name} on ${holder}, names what ${peer} had not received, and records the leave so that ${peer} can still rejoin by TRUNCATE + SYNC`,
+    nextStep: object.started
+      ? `if ${peer} returns soon, nothing (its aku -p start resumes the pair); otherwise ${reconcileCommand(replicas)} (docs/reconcile.md): it stops and resets ${name} on ${holder}, names what ${peer} had not received, and records the leave so that ${peer} can still rejoin by TRUNCATE + SYNC`
+      // Stopped with a restart point: what an end that could not deliver leaves; a reset loses that.
+      : `scale back up to ${peerOrdinal + 1} pods: ${peer}'s aku -p start resumes the pair and delivers what its end could not; to give up those changes instead, ${reconcileCommand(replicas)} --discard-kept (docs/reconcile.md)`,
   };
 }
 

@@ -106,7 +106,7 @@ describe('aku reconcile (bin/aku, altisim processes)', function () {
     const gap02 = objects[0]?.gap;
     assert.ok(said.includes(`altibase-sts-2 had not received altibase-sts-0's changes on AKU_REP_02 from SN ${gap02?.repSn} to ${gap02?.lastSn} (V$REPGAP: REP_GAP ${gap02?.repGap}); they stay in altibase-sts-0's tables, and altibase-sts-2, if its volume returns, rejoins by TRUNCATE + SYNC and gets them from the MASTER.`), said);
     assert.match(said, /What altibase-sts-3 had written and not yet sent to the pods in the set cannot be seen from here: it exists on altibase-sts-3's volume only\./);
-    assert.match(run.stderr, /\[INFO\]\[akuReconcile:done\]\[-\]\[-\] 4 stopped and reset, 0 skipped, 0 failed; 0 pod\(s\) in the set not read\./);
+    assert.match(run.stderr, /\[INFO\]\[akuReconcile:done\]\[-\]\[-\] 4 stopped and reset, 0 kept, 0 skipped, 0 failed; 0 pod\(s\) in the set not read\./);
     assert.doesNotMatch(run.stdout + run.stderr, new RegExp(PASSWORD));
 
     for (const [i, names] of [[0, ['AKU_REP_02', 'AKU_REP_03']], [1, ['AKU_REP_12', 'AKU_REP_13']]] as const) {
@@ -180,18 +180,25 @@ describe('aku reconcile (bin/aku, altisim processes)', function () {
     for (const i of [0, 1, 2]) assert.deepEqual(await leftPairs(pods, i), [], `pod ${i}`);
   });
 
-  it('an object stopped with a restart point (no sender, as AKU_REPLICATION_RESET_AT_END = 0 leaves it) is reset too; its gap is not measured', async () => {
+  it('an object stopped with a restart point (what an end that could not deliver, or AKU_REPLICATION_RESET_AT_END = 0, leaves) is kept; --discard-kept resets it, its gap not measured', async () => {
     pods = new ProcessPods(3);
     await pods.startPods([0, 1, 2]);
     await pods.killServer(2);
     await pods.sysdba(0, 'ALTER REPLICATION AKU_REP_02 STOP');
     const kept = (await pods.objects(0)).AKU_REP_02;
     assert.ok(kept && !kept.started && kept.xsn !== -1, JSON.stringify(kept));
-    const run = await pods.aku(0, ['reconcile', '--replicas', '2', '--json']);
+    const first = await pods.aku(0, ['reconcile', '--replicas', '2', '--json']);
+    assert.equal(first.code, 0, first.stderr);
+    const byDefault = JSON.parse(first.stdout).objects as ObjectOutcome[];
+    assert.deepEqual(byDefault.map((o) => [o.name, o.action]), [['AKU_REP_02', 'kept'], ['AKU_REP_12', 'reset']]);
+    assert.match(byDefault[0]?.reason ?? '', /aku reconcile --discard-kept resets it, and those changes are lost$/);
+    assert.deepEqual((await pods.objects(0)).AKU_REP_02, kept, 'kept as it was');
+    const run = await pods.aku(0, ['reconcile', '--replicas', '2', '--discard-kept', '--json']);
     assert.equal(run.code, 0, run.stderr);
-    const [stopped, started] = JSON.parse(run.stdout).objects as ObjectOutcome[];
+    // AKU_REP_12 (started toward the dead pod) was reset by the first run; only the kept one is left.
+    const [stopped, ...rest] = JSON.parse(run.stdout).objects as ObjectOutcome[];
     assert.deepEqual([stopped?.name, stopped?.started, stopped?.action, stopped?.gap], ['AKU_REP_02', false, 'reset', null]);
-    assert.deepEqual([started?.name, started?.started, started?.action], ['AKU_REP_12', true, 'reset']);
+    assert.deepEqual(rest, []);
     assert.ok(logMessages(run.stderr).includes(`AKU_REP_02 on altibase-sts-0 has no sender (stopped at restart point XSN ${kept?.xsn}): what altibase-sts-2 had not received since then is not measured (V$REPGAP has a row only while a sender runs); those changes stay in altibase-sts-0's tables, and altibase-sts-2, if its volume returns, rejoins by TRUNCATE + SYNC and gets them from the MASTER.`), run.stderr);
     assert.deepEqual((await pods.objects(0)).AKU_REP_02, { xsn: -1, started: false });
   });
