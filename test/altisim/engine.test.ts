@@ -88,6 +88,13 @@ describe('altisim SQL engine', () => {
     await expectDriverError(f.sql('a', 'ALTER TABLE SYS.T TRUNCATE PARTITION P7'), 0x3130a);
   });
 
+  it('selects the rows of one partition (FROM t PARTITION (p)), and refuses an unknown one', async () => {
+    await f.sql('a', "INSERT INTO SYS.T (ID, NAME) VALUES (1, 'a'), (7, 'b'), (150, 'z')");
+    assert.deepEqual(await f.sql('a', 'SELECT ID FROM SYS.T PARTITION (P1) WHERE ID > 1 ORDER BY ID'), [{ ID: 7 }]);
+    assert.deepEqual(await f.sql('a', 'SELECT ID FROM SYS.T PARTITION (P2)'), [{ ID: 150 }]);
+    await expectDriverError(f.sql('a', 'SELECT ID FROM SYS.T PARTITION (P7)'), 0x3130a);
+  });
+
   it('ALTER SYSTEM changes last until restart; read-only and unknown properties are refused', async () => {
     await f.sql('a', 'ALTER SYSTEM SET REPLICATION_DDL_ENABLE = 1');
     assert.deepEqual(await f.sql('a', "SELECT VALUE1 FROM V$PROPERTY WHERE NAME = 'REPLICATION_DDL_ENABLE'"), [{ VALUE1: '1' }]);

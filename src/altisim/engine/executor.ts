@@ -2,6 +2,7 @@
 import { simError } from '../errors.js';
 import { isReplicationDdl, type Statement } from '../sql/ast.js';
 import { candidateRows } from './access-path.js';
+import { hasPartition, partitionOf } from './catalog.js';
 import { alterUserPassword, createTable, createUser, dropTable, dropUser, truncate } from './ddl.js';
 import { deleteRows, insert, resolveTable, update } from './dml.js';
 import type { Database } from './database.js';
@@ -92,7 +93,11 @@ function rowSource(db: Database, session: ServerSession, statement: Extract<Stat
   const view = findView(from.user, from.name);
   if (view) return view(db);
   const data = resolveTable(db, session, from);
-  return { columns: data.def.columns.map((column) => column.name), rows: candidateRows(data, statement.where) };
+  const columns = data.def.columns.map((column) => column.name);
+  const partition = statement.partition;
+  if (partition === undefined) return { columns, rows: candidateRows(data, statement.where) };
+  if (!hasPartition(data.def, partition)) throw simError('QP_PARTITION_NOT_FOUND', partition);
+  return { columns, rows: [...candidateRows(data, statement.where)].filter((row) => partitionOf(data.def, row) === partition) };
 }
 
 function alterSession(session: ServerSession, property: string, value: string | number | null): void {

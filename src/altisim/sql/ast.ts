@@ -108,7 +108,8 @@ export type Statement =
   | { kind: 'insert'; table: QualifiedName; columns?: string[]; rows: Expr[][] }
   | { kind: 'update'; table: QualifiedName; assignments: { column: string; value: Expr }[]; where?: Expr }
   | { kind: 'delete'; table: QualifiedName; where?: Expr }
-  | { kind: 'select'; items: SelectItem[]; from?: QualifiedName; where?: Expr; orderBy: OrderItem[] }
+  /** `partition`: `FROM t PARTITION (p)`, the rows of one partition only. */
+  | { kind: 'select'; items: SelectItem[]; from?: QualifiedName; partition?: string; where?: Expr; orderBy: OrderItem[] }
   | { kind: 'commit' }
   | { kind: 'rollback' };
 

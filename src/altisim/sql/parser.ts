@@ -550,6 +550,12 @@ class Parser {
     } while (this.acceptSymbol(','));
     this.expectKeyword('FROM');
     const from = this.qualifiedName();
+    let partition: string | undefined;
+    if (this.acceptKeyword('PARTITION')) {
+      this.expectSymbol('(');
+      partition = this.identifier('a partition name');
+      this.expectSymbol(')');
+    }
     const where = this.acceptKeyword('WHERE') ? this.expression() : undefined;
     const orderBy: OrderItem[] = [];
     if (this.acceptKeyword('ORDER')) {
@@ -562,7 +568,7 @@ class Parser {
         orderBy.push({ expr, descending });
       } while (this.acceptSymbol(','));
     }
-    return { kind: 'select', items, from, ...(where ? { where } : {}), orderBy };
+    return { kind: 'select', items, from, ...(partition ? { partition } : {}), ...(where ? { where } : {}), orderBy };
   }
 
   // ---------------------------------------------------------------- expressions
