@@ -33,7 +33,7 @@ export class SimServer implements InboundReplication {
   readonly servicePort: number;
   readonly replicationPort: number;
   readonly faults = new StatementFaults();
-  readonly disk: Disk;
+  #disk: Disk;
   private readonly sysPassword: string;
   private readonly startProperties: Record<string, number | string>;
   private readonly cpuCount: number;
@@ -49,8 +49,12 @@ export class SimServer implements InboundReplication {
     this.replicationPort = config.replicationPort;
     this.sysPassword = config.sysPassword;
     this.startProperties = { ...(config.properties ?? {}) };
-    this.disk = config.disk ?? new MemoryDisk();
+    this.#disk = config.disk ?? new MemoryDisk();
     this.cpuCount = config.cpuCount ?? availableParallelism();
+  }
+
+  get disk(): Disk {
+    return this.#disk;
   }
 
   get isUp(): boolean {
@@ -97,6 +101,16 @@ export class SimServer implements InboundReplication {
 
   restart(): void {
     this.kill();
+    this.start();
+  }
+
+  /**
+   * The volume is lost: the server crashes and boots on a new, empty disk (a new database, as a
+   * pod whose PersistentVolume was replaced would create). Name and address stay.
+   */
+  loseVolume(): void {
+    this.kill();
+    this.#disk = new MemoryDisk();
     this.start();
   }
 

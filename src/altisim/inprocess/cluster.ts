@@ -100,6 +100,13 @@ export class SimCluster {
     this.start(name);
   }
 
+  /** Crash, then boot on a new, empty disk: the server's volume was lost. */
+  loseVolume(name: string): void {
+    this.server(name).kill();
+    this.network.dropLinksOf(name);
+    this.server(name).loseVolume();
+  }
+
   /** Orderly stop (writes a snapshot when the disk is a directory). */
   shutdown(name: string): void {
     this.server(name).shutdown();
