@@ -22,7 +22,13 @@ import { podOf, Server, shortReason, type Reached } from './server.js';
  * lowest busy one is given back and the rest are taken one by one, lowest first. No run waits for a
  * slot while holding a higher one, so no circle can form; `-p end` never waits while holding one.
  */
-export async function reachInOrder(ctx: LifecycleContext, where: string, boundSec: number): Promise<{ self: Server; reached: Reached }> {
+export async function reachInOrder(
+  ctx: LifecycleContext,
+  where: string,
+  boundSec: number,
+  /** What the refusal says happens next (aku recover reaches servers the same way, with its own words). */
+  again = 'aku -p start will try again',
+): Promise<{ self: Server; reached: Reached }> {
   const { topology } = ctx;
   const busyUntil = ctx.now() + boundSec * 1000;
   const selfNode: ServerNode = { ordinal: topology.self.ordinal, host: topology.self.host };
@@ -67,11 +73,11 @@ export async function reachInOrder(ctx: LifecycleContext, where: string, boundSe
       } catch (error) {
         // Every server here answered a moment ago: it is running, so it is never taken for absent.
         // The last attempt may be the session's own "time budget used up" after busy answers.
-        if (isBusy(error) || (error instanceof DbError && error.timedOutByAku)) throw slotStayedBusy(ctx, node, error, boundSec, where);
+        if (isBusy(error) || (error instanceof DbError && error.timedOutByAku)) throw slotStayedBusy(ctx, node, error, boundSec, where, again);
         if (node === selfNode) throw ownServerUnreachable(ctx, node, error, where);
         throw new LifecycleError(
           `${node.host} answered a moment ago but not now (${shortReason(error)}); it is not taken for absent, since it may hold changes this start must not skip. ` +
-            'Nothing was changed; aku -p start will try again.',
+            `Nothing was changed; ${again}.`,
           where,
         );
       }
@@ -90,12 +96,12 @@ function isBusy(error: unknown): boolean {
   return error instanceof DbError && error.isCode(AltibaseCode.ANOTHER_SYSDBA_SESSION, AltibaseCode.CLIENT_ANOTHER_SYSDBA_SESSION);
 }
 
-function slotStayedBusy(ctx: LifecycleContext, node: ServerNode, error: unknown, boundSec: number, where: string): LifecycleError {
+function slotStayedBusy(ctx: LifecycleContext, node: ServerNode, error: unknown, boundSec: number, where: string, again: string): LifecycleError {
   const own = node.ordinal === ctx.topology.self.ordinal;
   return new LifecycleError(
     `${own ? "this pod's own server" : node.host} kept its SYSDBA session in use for ${boundSec} s (${isBusy(error) ? shortReason(error) : 'ERR-41041 until the bound ran out'}): ` +
       `another pod's aku run, or an isql -sysdba session on ${podOf(node.host)}. A running server is not skipped as if it were absent ` +
-      `(its pairs would be left out). Nothing was changed; aku -p start will try again — close any isql -sysdba session there if it persists.`,
+      `(its pairs would be left out). Nothing was changed; ${again} — close any isql -sysdba session there if it persists.`,
     where,
   );
 }

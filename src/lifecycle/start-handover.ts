@@ -101,6 +101,27 @@ function markedPid(file: string): number | undefined {
   }
 }
 
+/**
+ * `aku recover` (run in the MASTER's container) leaves its pid there too: the entrypoint keeps
+ * retrying `-p start` while the MASTER is failed, and a start that took the SYSDBA slots in the
+ * middle of a recovery would make the recovery wait or refuse. A start that finds a recover
+ * running stops before it reads anything (start.ts), and `aku status` leaves the slot alone.
+ */
+const recoverRunningFile = (completionFile: string) => `${completionFile}.recover-pid`;
+
+export function markRecoverRunning(completionFile: string): void {
+  writeFileSync(recoverRunningFile(completionFile), `${process.pid} ${containerIdentity()}\n`);
+}
+
+export function clearRecoverRunning(completionFile: string): void {
+  rmSync(recoverRunningFile(completionFile), { force: true });
+}
+
+/** The pid of an `aku recover` that runs in this container now, if any. */
+export function runningRecover(completionFile: string): number | undefined {
+  return runningPid(recoverRunningFile(completionFile));
+}
+
 /** A pid file's process, if it is alive in this container. */
 function runningPid(file: string): number | undefined {
   let pid: number;

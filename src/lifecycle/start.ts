@@ -14,7 +14,7 @@ import { ensureLineage, readLineage, writeLineage } from './lineage.js';
 import { hasHistory, type ReplicationStates } from './replication-state.js';
 import { readProperty, checkServerAllows } from './server-checks.js';
 import { flushAtStartBoundSec, flushWithin } from './flush.js';
-import { clearStartRunning, markStartRunning, stopRequested } from './start-handover.js';
+import { clearStartRunning, markStartRunning, runningRecover, stopRequested } from './start-handover.js';
 import type { OutcomeRecorder } from './outcome.js';
 import { reachInOrder } from './ordered-reach.js';
 import { podOf, shortReason, type Reached, type Server } from './server.js';
@@ -158,8 +158,19 @@ function checkRole(ctx: LifecycleContext): void {
     );
   }
   logger.info(W.role, topology.self.role === 'MASTER' ? 'Start as MASTER Pod.' : 'Start as SLAVE Pod.');
+  const recovering = runningRecover(ctx.completionFile);
+  if (recovering !== undefined) {
+    // Its SYSDBA slots belong to the recovery until it ends; the entrypoint retries this start.
+    throw new LifecycleError(`aku recover (pid ${recovering}) is restoring this MASTER; this start stops before reading anything and is retried after it.`, W.role);
+  }
   const mismatch = podNameMismatch(ctx.config, { name: topology.self.podName, ordinal: topology.self.ordinal, source: 'AKU_POD_NAME' });
   if (mismatch) throw new LifecycleError(`${mismatch}. Set AKU_STS_NAME to the StatefulSet's name.`, W.role);
+}
+
+/** What the user runs after a MASTER failure: `aku recover` in the MASTER's pod, from a slave that holds the data. */
+function recoverHint(ctx: LifecycleContext, ordinal: number): string {
+  const master = `${ctx.config.stsName}-${MASTER_ORDINAL}`;
+  return `Restore the MASTER from a slave with aku recover --from <ordinal> in ${master}: kubectl exec ${master} -- aku recover --from ${ordinal} prints the plan and changes nothing; add --yes to carry it out (docs/recover.md).`;
 }
 
 /** A slave that needs a SYNC needs the MASTER; without it nothing is truncated. */
@@ -201,7 +212,8 @@ async function detectFailedServers(
           }
           ctx.logger.error(W.detect, FAILED_MASTER);
           throw new LifecycleError(
-            `${FAILED_MASTER} ${slave.host} holds history for ${name} (XSN ${theirs.get(name)?.xsn}) but this MASTER's copy is ${own.has(name) ? 'reset (XSN -1)' : 'missing'}; follow the manual recovery in docs/lifecycle.md.`,
+            `${FAILED_MASTER} ${slave.host} holds history for ${name} (XSN ${theirs.get(name)?.xsn}) but this MASTER's copy is ${own.has(name) ? 'reset (XSN -1)' : 'missing'}. ` +
+              `${recoverHint(ctx, slave.ordinal)}`,
             W.detect,
           );
         }
@@ -224,7 +236,7 @@ async function detectFailedServers(
       if (master && hasHistory(own, name) && !hasHistory(states.get(MASTER_ORDINAL) as ReplicationStates, name) && left(MASTER_ORDINAL, name) === undefined) {
         ctx.logger.error(W.detect, FAILED_MASTER, { pod: master.pod, replication: name });
         throw new LifecycleError(
-          `${FAILED_MASTER} This pod holds history for ${name} but the MASTER's copy has none; restarting replication would lose changes.`,
+          `${FAILED_MASTER} This pod holds history for ${name} but the MASTER's copy has none; restarting replication would lose changes. ${recoverHint(ctx, self.ordinal)}`,
           W.detect,
         );
       }

@@ -103,6 +103,15 @@ export function countRows(item: Pick<ReplicationItem, 'user' | 'table'>): string
   return `SELECT COUNT(*) AS ROW_COUNT FROM ${qualified({ user: item.user, table: item.table })}`;
 }
 
+/**
+ * Every row of an item, for `aku recover`'s comparison of pods: the whole table, or one partition
+ * (`FROM u.t PARTITION (p)`), so that rows of partitions aku does not replicate are not compared.
+ */
+export function selectItemRows(item: ReplicationItem): string {
+  const table = qualified({ user: item.user, table: item.table });
+  return item.partition === undefined ? `SELECT * FROM ${table}` : `SELECT * FROM ${table} PARTITION (${identifier(item.partition)})`;
+}
+
 /** TRUNCATE of a whole table, or of one partition. Needs REPLICATION_DDL_ENABLE = 1 on a replicated table. */
 export function truncateItem(item: ReplicationItem): string {
   return item.partition === undefined
@@ -150,4 +159,21 @@ export function insertLineage(id: string, since: string): string {
   if (!/^[0-9a-f-]{1,40}$/.test(id)) throw new Error(`refusing lineage id ${JSON.stringify(id)}`);
   if (!/^[0-9TZ:.-]{1,32}$/.test(since)) throw new Error(`refusing timestamp ${JSON.stringify(since)}`);
   return `INSERT INTO ${LINEAGE_TABLE} VALUES ('${id}', '${since}')`;
+}
+
+/**
+ * `aku recover`'s record on the MASTER (docs/recover.md): which pod it is being restored from,
+ * since when, and whether that finished. A rerun finds it and resumes instead of taking the
+ * history the recovery gave the MASTER for a MASTER that did not fail. Not replicated.
+ */
+export const RECOVERY_TABLE = 'SYS.AKU_RECOVERY';
+export const CREATE_RECOVERY_TABLE = `CREATE TABLE ${RECOVERY_TABLE} (STARTED_AT VARCHAR(32) PRIMARY KEY, SOURCE_ORDINAL INTEGER, STATE VARCHAR(8))`;
+export const SELECT_RECOVERY = `SELECT STARTED_AT, SOURCE_ORDINAL, STATE FROM ${RECOVERY_TABLE}`;
+export const DELETE_RECOVERY = `DELETE FROM ${RECOVERY_TABLE}`;
+export const MARK_RECOVERY_DONE = `UPDATE ${RECOVERY_TABLE} SET STATE = 'DONE'`;
+
+export function insertRecovery(startedAt: string, sourceOrdinal: number): string {
+  if (!/^[0-9TZ:.-]{1,32}$/.test(startedAt)) throw new Error(`refusing timestamp ${JSON.stringify(startedAt)}`);
+  if (!Number.isInteger(sourceOrdinal) || sourceOrdinal < 0) throw new Error(`refusing ordinal ${sourceOrdinal}`);
+  return `INSERT INTO ${RECOVERY_TABLE} VALUES ('${startedAt}', ${sourceOrdinal}, 'RUNNING')`;
 }

@@ -9,6 +9,7 @@ import { ServerSessions } from '../../src/db/server-sessions.js';
 import { sessionSettingsFromConfig } from '../../src/db/session.js';
 import { runPodLifecycle, type LifecycleContext, type LifecycleOutcome, type PodAction, type SqlSession, type StopReason } from '../../src/lifecycle/index.js';
 import { Logger } from '../../src/log/logger.js';
+import { runRecover, type RecoverContext, type RecoverOutcome, type RecoverRequest } from '../../src/recover/index.js';
 import { buildTopology } from '../../src/topology/index.js';
 import { fixtureText, parse } from './conf.js';
 
@@ -28,6 +29,24 @@ export interface AkuRun {
   code: number;
   lines: string[];
   errors: string[];
+}
+
+/**
+ * What a run in a simulated pod can be given. `killAtStatement: k` models the process being killed
+ * just before its k-th statement (1-based, counted over every server): that statement and every
+ * later one never reach a server, and no cleanup runs. `killAfterStatement: k` kills it after the
+ * server applied the k-th statement but before aku saw the reply. A killed run writes no
+ * completion file (the process died before it could).
+ */
+export interface RunOptions {
+  config?: Partial<AkuConfig>;
+  killAtStatement?: number;
+  killAfterStatement?: number;
+  /** A test clock instead of the real one (see TestClock). */
+  clock?: TestClock;
+  progressIntervalSec?: number;
+  /** Runs before each statement reaches its server (`server` is `host:port`): lets a test interleave another pod's action, or change the world mid-run. */
+  beforeStatement?: (sql: string, server: string) => Promise<void> | void;
 }
 
 /** Test-friendly defaults: short timeouts, one quick retry. */
@@ -109,31 +128,53 @@ export class SimPods {
     return join(this.dir, `aku_start_completed-${i}`);
   }
 
-  /**
-   * Runs `aku -p <action>` in pod i. `killAtStatement: k` models the process being killed just
-   * before its k-th statement (1-based, counted over every server): that statement and every
-   * later one never reach a server, and no cleanup runs. `killAfterStatement: k` kills it after
-   * the server applied the k-th statement but before aku saw the reply. A killed run writes no
-   * completion file (the process died before it could).
-   */
+  /** Runs `aku -p <action>` in pod i (kills and clocks: RunOptions). */
   async aku(
     i: number,
     action: PodAction,
-    options: {
+    options: RunOptions & {
       dryRun?: boolean;
-      config?: Partial<AkuConfig>;
-      killAtStatement?: number;
-      killAfterStatement?: number;
       /** Why the pod stops, for -p end (no Kubernetes API here). */
       stopReason?: StopReason;
       stopReasonProvider?: LifecycleContext['stopReason'];
-      /** A test clock instead of the real one (see TestClock). */
-      clock?: TestClock;
-      progressIntervalSec?: number;
-      /** Runs before each statement reaches its server (`server` is `host:port`): lets a test interleave another pod's action, or change the world mid-run. */
-      beforeStatement?: (sql: string, server: string) => Promise<void> | void;
     } = {},
   ): Promise<AkuRun & { statements: number; outcome: LifecycleOutcome }> {
+    const run = this.context(i, options);
+    const ctx: LifecycleContext = {
+      ...run.ctx,
+      dryRun: options.dryRun ?? false,
+      // No Kubernetes API here: a test says why the pod stops, or AKU_REPLICATION_RESET_AT_END decides.
+      stopReason: options.stopReasonProvider ?? (async () => options.stopReason ?? { kind: 'unknown', why: 'no Kubernetes API in the in-process simulation' }),
+    };
+    const outcome = await runPodLifecycle(action, ctx, () => run.sessions.closeAll());
+    if (run.counter.killed) {
+      // A killed process writes no banner and leaves no completion file behind it.
+      if (action === 'start') rmSync(this.completionFile(i), { force: true });
+      return { code: 137, lines: run.lines, errors: run.errors, statements: run.counter.statements, outcome };
+    }
+    return { code: outcome.exitCode, lines: run.lines, errors: run.errors, statements: run.counter.statements, outcome };
+  }
+
+  /** Runs `aku recover` in pod i (the MASTER's pod), with the same statement counting and killing as `aku()`. */
+  async recover(
+    i: number,
+    request: Partial<RecoverRequest> & { source: number },
+    options: RunOptions & { busyWaitSec?: number } = {},
+  ): Promise<AkuRun & { statements: number; outcome: RecoverOutcome }> {
+    const run = this.context(i, options);
+    const ctx: RecoverContext = { ...run.ctx, busyWaitSec: options.busyWaitSec ?? 2 };
+    const outcome = await runRecover(ctx, { act: false, acceptLoss: false, ...request }, () => run.sessions.closeAll());
+    return { code: run.counter.killed ? 137 : outcome.exitCode, lines: run.lines, errors: run.errors, statements: run.counter.statements, outcome };
+  }
+
+  /** What every run in pod i shares: config, topology, sessions (counted, killable), clock, files. */
+  private context(i: number, options: RunOptions): {
+    ctx: Omit<LifecycleContext, 'dryRun' | 'stopReason'>;
+    sessions: ServerSessions;
+    counter: { statements: number; killed: boolean };
+    lines: string[];
+    errors: string[];
+  } {
     const config = { ...this.config, ...options.config };
     const lines: string[] = [];
     const errors: string[] = [];
@@ -143,13 +184,12 @@ export class SimPods {
     const sessions = new ServerSessions(driver, sessionSettingsFromConfig(config, {}));
     const self = podName(i);
     const counter = { statements: 0, killed: false };
-    const ctx: LifecycleContext = {
+    const ctx: Omit<LifecycleContext, 'dryRun' | 'stopReason'> = {
       config,
       topology: buildTopology(config, { name: self, ordinal: i, source: 'AKU_POD_NAME' }),
       logger,
       session: (host) => killable(sessions.get(host), counter, options.killAtStatement, options.killAfterStatement, options.beforeStatement),
       completionFile: this.completionFile(i),
-      dryRun: options.dryRun ?? false,
       resolve: async (host) => {
         const address = this.cluster.network.resolve(host);
         if (address === undefined) throw Object.assign(new Error(`${host} not found`), { code: 'ENOTFOUND' });
@@ -160,16 +200,8 @@ export class SimPods {
       sleep: options.clock ? (ms) => options.clock!.sleep(ms) : (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20))),
       now: options.clock ? () => options.clock!.now() : () => Date.now(),
       progressIntervalSec: options.progressIntervalSec ?? 1,
-      // No Kubernetes API here: a test says why the pod stops, or AKU_REPLICATION_RESET_AT_END decides.
-      stopReason: options.stopReasonProvider ?? (async () => options.stopReason ?? { kind: 'unknown', why: 'no Kubernetes API in the in-process simulation' }),
     };
-    const outcome = await runPodLifecycle(action, ctx, () => sessions.closeAll());
-    if (counter.killed) {
-      // A killed process writes no banner and leaves no completion file behind it.
-      if (action === 'start') rmSync(this.completionFile(i), { force: true });
-      return { code: 137, lines, errors, statements: counter.statements, outcome };
-    }
-    return { code: outcome.exitCode, lines, errors, statements: counter.statements, outcome };
+    return { ctx, sessions, counter, lines, errors };
   }
 
   /** Waits until every listed pod holds the same rows of a table, or fails after a while. */
@@ -191,6 +223,16 @@ export class SimPods {
   restartPod(i: number): void {
     this.cluster.restart(podName(i));
     rmSync(this.completionFile(i), { force: true });
+  }
+
+  /**
+   * Pod i's volume is lost: its server comes back on a new, empty database (the chart's init
+   * scripts create the schema again) and its /tmp is new.
+   */
+  async loseVolume(i: number, schema: string[] = SCHEMA): Promise<void> {
+    this.cluster.loseVolume(podName(i));
+    rmSync(this.completionFile(i), { force: true });
+    for (const statement of schema) await this.sysdba(i, statement);
   }
 
   /** A new container's /tmp: the completion file of an earlier one is gone. */

@@ -98,7 +98,8 @@ describe('deliberate leaves: what each start finds and does (altisim in-process)
     const refused = await pods.aku(1, 'start');
     assert.equal(refused.code, 1);
     assert.ok(tagged(refused).includes('[ERROR][akuRunStart:detect][altibase-sts-0][AKU_REP_01] The MASTER server is detected to have failed. Check and perform a manual recovery.'), refused.lines.join('\n'));
-    assert.deepEqual(refused.outcome.problems, ["The MASTER server is detected to have failed. Check and perform a manual recovery. This pod holds history for AKU_REP_01 but the MASTER's copy has none; restarting replication would lose changes."]);
+    assert.deepEqual(refused.outcome.problems, ["The MASTER server is detected to have failed. Check and perform a manual recovery. This pod holds history for AKU_REP_01 but the MASTER's copy has none; restarting replication would lose changes. " +
+      'Restore the MASTER from a slave with aku recover --from <ordinal> in altibase-sts-0: kubectl exec altibase-sts-0 -- aku recover --from 1 prints the plan and changes nothing; add --yes to carry it out (docs/recover.md).']);
     pods.cluster.kill('altibase-sts-0');
     const alone = await pods.aku(1, 'start');
     assert.equal(alone.code, 0, alone.lines.join('\n'));
@@ -117,7 +118,8 @@ describe('deliberate leaves: what each start finds and does (altisim in-process)
     const run = await pods.aku(0, 'start');
     assert.equal(run.code, 1);
     assert.deepEqual(run.outcome.problems, [
-      `The MASTER server is detected to have failed. Check and perform a manual recovery. altibase-sts-1.altibase-svc holds history for AKU_REP_01 (XSN ${xsn}) but this MASTER's copy is missing; follow the manual recovery in docs/lifecycle.md.`,
+      `The MASTER server is detected to have failed. Check and perform a manual recovery. altibase-sts-1.altibase-svc holds history for AKU_REP_01 (XSN ${xsn}) but this MASTER's copy is missing. ` +
+        'Restore the MASTER from a slave with aku recover --from <ordinal> in altibase-sts-0: kubectl exec altibase-sts-0 -- aku recover --from 1 prints the plan and changes nothing; add --yes to carry it out (docs/recover.md).',
     ]);
     assert.ok(tagged(run).includes('[ERROR][akuRunStart:detect][-][-] The MASTER server is detected to have failed. Check and perform a manual recovery.'));
   });
