@@ -6,9 +6,9 @@
  */
 
 /** The options some actions take; `--version` and `--help` stand alone and are not listed. */
-export type ActionOption = 'show-password' | 'json' | 'dry-run' | 'replicas' | 'fail-on' | 'discard-kept' | 'port';
+export type ActionOption = 'show-password' | 'json' | 'dry-run' | 'replicas' | 'fail-on' | 'discard-kept' | 'port' | 'from' | 'yes' | 'accept-loss';
 
-export type ActionName = 'info' | 'pod' | 'status' | 'reconcile' | 'metrics';
+export type ActionName = 'info' | 'pod' | 'status' | 'reconcile' | 'metrics' | 'recover';
 
 export interface ActionSpec {
   /** How the command line names it in messages. */
@@ -22,10 +22,11 @@ export const ACTIONS: Record<ActionName, ActionSpec> = {
   status: { label: 'status (-s)', options: ['replicas', 'fail-on', 'json'] },
   reconcile: { label: 'reconcile', options: ['replicas', 'dry-run', 'json', 'discard-kept'] },
   metrics: { label: 'metrics', options: ['port', 'replicas'] },
+  recover: { label: 'recover', options: ['from', 'yes', 'accept-loss', 'json'] },
 };
 
 /** The command words, in the order the help screen lists them. */
-export const COMMAND_WORDS = ['status', 'reconcile', 'metrics'] as const satisfies readonly ActionName[];
+export const COMMAND_WORDS = ['status', 'reconcile', 'metrics', 'recover'] as const satisfies readonly ActionName[];
 export type CommandWord = (typeof COMMAND_WORDS)[number];
 
 /**

@@ -21,8 +21,8 @@ const DEFAULT_METRICS_PORT = 9187;
 /**
  * `aku`: the single command. The original's actions are options (-h, -v, -i, -p start|end|clean),
  * with --show-password for -i, --json and --dry-run; aku's own actions are command words after
- * them (`aku status`, with `-s` as its short form; `aku reconcile`; `aku metrics`). actions.ts says
- * which options go with which.
+ * them (`aku status`, with `-s` as its short form; `aku reconcile`; `aku metrics`; `aku recover`).
+ * actions.ts says which options go with which.
  */
 export default class Aku extends Command {
   static override description = 'Altibase Kubernetes Utility: keeps every pod of an Altibase StatefulSet replicated';
@@ -32,13 +32,16 @@ export default class Aku extends Command {
     info: Flags.boolean({ char: 'i', description: 'print the parsed aku.conf' }),
     pod: Flags.string({ char: 'p', description: 'pod action: start | end | clean', helpValue: 'pod_action' }),
     'show-password': Flags.boolean({ description: 'with -i, print the SYS password in clear' }),
-    json: Flags.boolean({ description: 'with -i, print the information as JSON; with -p or reconcile, print the outcome as JSON; with -s, the status' }),
+    json: Flags.boolean({ description: 'with -i, print the information as JSON; with -p, reconcile or recover, print the outcome as JSON; with -s, the status' }),
     'dry-run': Flags.boolean({ description: 'with -p or reconcile, print the plan and change nothing' }),
     'discard-kept': Flags.boolean({ description: "with reconcile, also reset what a departed pod's aku -p end kept because it could not deliver (those changes are lost)" }),
     status: Flags.boolean({ char: 's', description: 'every replication pair of every pod, with a verdict; read-only' }),
     replicas: Flags.string({ description: 'with -s, reconcile or metrics, the number of pods the StatefulSet has (-s and metrics default: up to the highest pod that answers; reconcile default: the StatefulSet\'s spec.replicas)', helpValue: 'N' }),
     'fail-on': Flags.string({ description: 'with -s, the verdict that makes the exit status 1: fail (default) or warn', options: ['fail', 'warn'] }),
     port: Flags.string({ description: `with metrics, the HTTP port of /metrics and /healthz (default ${DEFAULT_METRICS_PORT})`, helpValue: 'N' }),
+    from: Flags.string({ description: 'with recover, the ordinal of the slave the MASTER is restored from', helpValue: 'ordinal' }),
+    yes: Flags.boolean({ description: 'with recover, carry the plan out (without it: print the plan, change nothing)' }),
+    'accept-loss': Flags.boolean({ description: 'with recover, go on although rows another pod holds would be lost (they are named)' }),
   };
 
   static override strict = true;
@@ -61,7 +64,8 @@ export default class Aku extends Command {
     if (flags.status || args.command === 'status') asked.push('status');
     if (args.command === 'reconcile') asked.push('reconcile');
     if (args.command === 'metrics') asked.push('metrics');
-    const given = (['show-password', 'json', 'dry-run', 'replicas', 'fail-on', 'port', 'discard-kept'] as const).filter((o): o is ActionOption => flags[o] !== undefined && flags[o] !== false);
+    if (args.command === 'recover') asked.push('recover');
+    const given = (['show-password', 'json', 'dry-run', 'replicas', 'fail-on', 'port', 'discard-kept', 'from', 'yes', 'accept-loss'] as const).filter((o): o is ActionOption => flags[o] !== undefined && flags[o] !== false);
     const choice = chooseAction([...new Set(asked)], given);
     if (!('action' in choice)) return this.usage(choice.problem);
 
@@ -76,7 +80,18 @@ export default class Aku extends Command {
         return this.info(flags['show-password'], flags.json);
       case 'pod':
         return this.pod(flags.pod ?? '', flags['dry-run'], flags.json);
+      case 'recover':
+        return this.recover(flags.from, flags.yes, flags['accept-loss'], flags.json);
     }
+  }
+
+  private async recover(from: string | undefined, yes: boolean, acceptLoss: boolean, json: boolean): Promise<void> {
+    if (from === undefined) return this.usage('recover needs --from <ordinal>: the slave to restore the MASTER from');
+    if (!/^[0-9]+$/.test(from)) return this.usage(`--from ${from} is not an ordinal; expected the ordinal of a slave (1, 2, ...)`);
+    // Loaded here, on use, like -p's lifecycle; the range of --from needs aku.conf, checked there.
+    const { runRecoverCommand } = await import('./run-recover.js');
+    const code = await runRecoverCommand({ source: Number(from), act: yes, acceptLoss, json });
+    if (code !== EXIT.ok) this.exit(code);
   }
 
   private async status(replicasFlag: string | undefined, failOn: string | undefined, json: boolean): Promise<void> {

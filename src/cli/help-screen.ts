@@ -1,7 +1,7 @@
 /**
  * The original's help screen (BUG-50005), with `end` as the documented action word, and aku's
- * additions (options, and the command words: `status`, also `-s`; `reconcile`; `metrics`) listed
- * under it. Lines are padded to the original's 79 columns.
+ * additions (options, and the command words: `status`, also `-s`; `reconcile`; `metrics`;
+ * `recover`) listed under it. Lines are padded to the original's 79 columns.
  */
 const WIDTH = 79;
 const RULE = '='.repeat(WIDTH);
@@ -26,7 +26,9 @@ const LINES = [
   '   Options : --show-password : with -i, print the SYS password in clear',
   '             --json          : with -i, the information as JSON;',
   '                               with -p or reconcile, the outcome as',
-  '                               JSON; with -s, the status as JSON',
+  '                               JSON; with -s, the status as JSON;',
+  '                               with recover, the plan and outcome',
+  '                               as JSON',
   '             --dry-run       : with -p or reconcile, print the plan;',
   '                               change nothing',
   '   Commands: aku status [--replicas N] [--fail-on warn|fail] [--json]',
@@ -45,6 +47,13 @@ const LINES = [
   '             metrics         : the status as Prometheus metrics on',
   '                               :N/metrics (default 9187), /healthz;',
   '                               runs until SIGTERM',
+  '             aku recover --from ordinal [--yes] [--accept-loss] [--json]',
+  '             recover         : in the MASTER pod: restore a MASTER that',
+  '                               lost its data from slave <ordinal>.',
+  '                               Prints the plan and changes nothing',
+  '                               without --yes (docs/recover.md).',
+  '                               Exit 0 planned or done, 1 refused or',
+  '                               a step failed (run it again), 2 usage',
   RULE,
 ];
 
