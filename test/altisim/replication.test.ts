@@ -163,6 +163,14 @@ describe('altisim replication engine (in-process)', () => {
     assert.deepEqual(await f.sql('c', 'SELECT ID FROM SYS.T1'), [{ ID: 2 }]);
   });
 
+  it('does not ship the changes of a session with REPLICATION = NONE; DEFAULT ships again', async () => {
+    await f.sql('a', 'ALTER REPLICATION R_AB START');
+    await f.sql('a', 'ALTER SESSION SET REPLICATION = NONE', "INSERT INTO SYS.T1 VALUES (1, 'kept here')", "UPDATE SYS.T1 SET VAL = 'still here' WHERE ID = 1");
+    await f.sql('a', 'ALTER SESSION SET REPLICATION = DEFAULT', "INSERT INTO SYS.T1 VALUES (2, 'shipped')", 'ALTER REPLICATION R_AB FLUSH ALL');
+    assert.deepEqual(await f.sql('b', 'SELECT * FROM SYS.T1 ORDER BY ID'), [{ ID: 2, VAL: 'shipped' }]);
+    assert.equal(await count(f, 'a'), 2);
+  });
+
   it('restarts started senders after a crash, in RETRY until the peer returns', async () => {
     await f.sql('a', 'ALTER REPLICATION R_AB START');
     await f.sql('a', "INSERT INTO SYS.T1 VALUES (1, 'x')", 'ALTER REPLICATION R_AB FLUSH');

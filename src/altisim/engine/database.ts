@@ -40,8 +40,12 @@ export interface Database {
   readonly cpuCount: number;
   commit(op: DurableOp): void;
   commitMeta(meta: ReplicationMeta): void;
-  /** A local transaction: gets the next SN and is what senders ship. */
-  commitLocal(changes: Change[]): void;
+  /**
+   * A local transaction: gets the next SN and is what senders ship — unless `ship` is false (a
+   * session with `ALTER SESSION SET REPLICATION = NONE`): then it is logged like a change
+   * received from a peer, which no sender ships.
+   */
+  commitLocal(changes: Change[], ship?: boolean): void;
   allocateHostNo(): number;
   allocateOid(): number;
   lastSN(): number;

@@ -31,6 +31,11 @@ function located(data: TableData, partition: string | undefined): { user: string
   return partition === undefined ? { user: data.def.user, table: data.def.name } : { user: data.def.user, table: data.def.name, partition };
 }
 
+/** `ALTER SESSION SET REPLICATION = NONE` (or FALSE): the session's changes are not replicated. */
+function shipped(session: ServerSession): boolean {
+  return session.replicationMode !== 'NONE';
+}
+
 function checkColumnsExist(data: TableData, expr: Expr | undefined): void {
   if (!expr) return;
   for (const column of referencedColumns(expr)) if (!columnOf(data.def, column)) throw simError('QP_COLUMN_NOT_FOUND', column);
@@ -61,7 +66,7 @@ export function insert(db: Database, session: ServerSession, statement: Extract<
     }
     changes.push({ op: 'insert', ...located(data, partition), row });
   }
-  db.commitLocal(changes);
+  db.commitLocal(changes, shipped(session));
 }
 
 function matchingRows(data: TableData, where: Expr | undefined): Row[] {
@@ -106,7 +111,7 @@ export function update(db: Database, session: ServerSession, statement: Extract<
       after,
     });
   }
-  db.commitLocal(changes);
+  db.commitLocal(changes, shipped(session));
 }
 
 export function deleteRows(db: Database, session: ServerSession, statement: Extract<Statement, { kind: 'delete' }>): void {
@@ -117,5 +122,5 @@ export function deleteRows(db: Database, session: ServerSession, statement: Extr
     key: primaryKeyValues(data.def, row),
     before: row,
   }));
-  db.commitLocal(changes);
+  db.commitLocal(changes, shipped(session));
 }

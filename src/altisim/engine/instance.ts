@@ -73,9 +73,9 @@ export class DatabaseInstance implements Database, ReplicationHost {
   }
 
   /** A local transaction: gets the next SN and is what senders ship. */
-  commitLocal(changes: Change[]): void {
+  commitLocal(changes: Change[], ship = true): void {
     if (changes.length === 0) return;
-    this.commit({ t: 'txn', sn: this.state.lastSN + 1, replicated: false, changes });
+    this.commit({ t: 'txn', sn: this.state.lastSN + 1, replicated: !ship, changes });
     this.replication.pokeSenders();
   }
 
