@@ -1,12 +1,14 @@
 import { AltibaseCode, DbError } from '../db/errors.js';
-import type { Server } from '../lifecycle/server.js';
+import type { Server } from './server.js';
 import { CREATE_RECOVERY_TABLE, DELETE_RECOVERY, insertRecovery, MARK_RECOVERY_DONE, SELECT_RECOVERY } from '../sql/index.js';
 
 /**
- * The MASTER's record of a recovery (SYS.AKU_RECOVERY, one row, on the MASTER's volume). Written
- * as the first change of `recover --yes`, marked DONE as the last. While it says RUNNING, the
- * history the recovery gave the MASTER's pairs is the recovery's own doing, so a rerun after a
- * failure resumes instead of refusing a MASTER that "holds history".
+ * The MASTER's record of an `aku recover` (SYS.AKU_RECOVERY, one row, on the MASTER's volume).
+ * Written as the first change of `recover --yes`, marked DONE as the last. While it says RUNNING:
+ *   - the history the recovery gave the MASTER's pairs is the recovery's own doing, so a rerun
+ *     after a failure resumes instead of refusing a MASTER that "holds history";
+ *   - the MASTER's own `-p start` refuses (start.ts): between the source's RESET and its SYNC no
+ *     pair holds history on either side, and a start then would put an emptied MASTER in service.
  */
 
 export interface RecoveryRecord {

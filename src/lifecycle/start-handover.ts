@@ -122,6 +122,11 @@ export function runningRecover(completionFile: string): number | undefined {
   return runningPid(recoverRunningFile(completionFile));
 }
 
+/** A recover's pid file as a reader in another container sees it (markedStart). */
+export function markedRecover(completionFile: string): number | undefined {
+  return markedPid(recoverRunningFile(completionFile));
+}
+
 /** A pid file's process, if it is alive in this container. */
 function runningPid(file: string): number | undefined {
   let pid: number;

@@ -11,6 +11,7 @@ import { withProgress } from './progress.js';
 import { readLeaves, forgetLeaves } from './leaves.js';
 import { checkItemsMatchConfig, checkMasterIsSource, checkNoJoinedSlaveIsDown } from './preconditions.js';
 import { ensureLineage, readLineage, writeLineage } from './lineage.js';
+import { readRecord } from './recovery-record.js';
 import { hasHistory, type ReplicationStates } from './replication-state.js';
 import { readProperty, checkServerAllows } from './server-checks.js';
 import { flushAtStartBoundSec, flushWithin } from './flush.js';
@@ -83,7 +84,10 @@ async function startSteps(ctx: LifecycleContext, outcome: OutcomeRecorder): Prom
   });
   const own = states.get(self.ordinal) as ReplicationStates;
 
-  await step(W.detect, () => detectFailedServers(ctx, self, reached, states, leaves));
+  await step(W.detect, async () => {
+    if (topology.self.role === 'MASTER') await refuseHalfRecovered(ctx, self);
+    await detectFailedServers(ctx, self, reached, states, leaves);
+  });
   await step(W.items, () => checkItemsMatchConfig(ctx, [self, ...reached.servers.values()], states));
   const paths = await step(W.path, async () => choosePaths(ctx, own, states, leaves));
 
@@ -182,6 +186,22 @@ function requireMaster(ctx: LifecycleContext, reached: Reached): Server {
     `the MASTER pod ${ctx.topology.master.host} cannot be reached (${shortReason(why?.error)}), and this pod needs its data. ` +
       'Nothing was truncated; aku -p start will sync once the MASTER is back.',
     W.source,
+  );
+}
+
+/**
+ * An `aku recover` that began and did not finish (SYS.AKU_RECOVERY says RUNNING) may have left the
+ * MASTER truncated with no pair holding history on either side — nothing the checks below would
+ * flag — and a start then would put an emptied MASTER in service. Only the recovery finishes it.
+ */
+async function refuseHalfRecovered(ctx: LifecycleContext, self: Server): Promise<void> {
+  const record = await readRecord(self);
+  if (record?.state !== 'RUNNING') return;
+  const master = `${ctx.config.stsName}-${MASTER_ORDINAL}`;
+  throw new LifecycleError(
+    `aku recover began restoring this MASTER from ${ctx.config.stsName}-${record.source} at ${record.startedAt} and has not finished (SYS.AKU_RECOVERY on ${master} says RUNNING); ` +
+      `this start does not put a half-restored MASTER in service. Finish the recovery: kubectl exec ${master} -- aku recover --from ${record.source} --yes (docs/recover.md).`,
+    W.detect,
   );
 }
 

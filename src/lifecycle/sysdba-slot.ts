@@ -2,12 +2,12 @@ import type { Driver } from '../db/driver.js';
 import { AltibaseCode, DbError } from '../db/errors.js';
 import { RETRY_UNTIL_DEADLINE, Session, type DbLogger, type SessionSettings } from '../db/session.js';
 import type { ServerNode } from '../topology/index.js';
-import { markedEnd, markedStart, runningEnd, runningStart } from './start-handover.js';
+import { markedEnd, markedRecover, markedStart, runningEnd, runningRecover, runningStart } from './start-handover.js';
 
 /**
  * Opening a server's one SYSDBA session for a command that must never take it from a run that
  * needs it (`aku status`, `aku reconcile`):
- *   - on this pod, a running `-p start` or `-p end` (their pid files) holds the slot: no login is
+ *   - on this pod, a running `-p start`, `-p end` or `aku recover` (their pid files) holds the slot: no login is
  *     tried there at all;
  *   - elsewhere a login answered "another SYSDBA session" (ERR-41041) is tried again only for a
  *     short bound (`busyWaitMs`), then the server is reported busy; nobody's session is closed.
@@ -58,12 +58,14 @@ export async function openSysdbaSlot(ctx: SlotContext, node: ServerNode): Promis
   return { kind: 'open', session };
 }
 
-/** `aku -p start (pid N)` or `aku -p end (pid N)`, when one runs in this container (or, from a sidecar, is marked running in the pod). */
+/** `aku -p start (pid N)`, `aku -p end (pid N)` or `aku recover (pid N)`, when one runs in this container (or, from a sidecar, is marked running in the pod). */
 export function runningLifecycle(completionFile: string, elsewhere = false): string | undefined {
   const start = elsewhere ? markedStart(completionFile) : runningStart(completionFile);
   if (start !== undefined) return `aku -p start (pid ${start})`;
   const end = elsewhere ? markedEnd(completionFile) : runningEnd(completionFile);
-  return end === undefined ? undefined : `aku -p end (pid ${end})`;
+  if (end !== undefined) return `aku -p end (pid ${end})`;
+  const recover = elsewhere ? markedRecover(completionFile) : runningRecover(completionFile);
+  return recover === undefined ? undefined : `aku recover (pid ${recover})`;
 }
 
 export async function openOnce(session: Session): Promise<unknown> {

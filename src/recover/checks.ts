@@ -2,7 +2,7 @@ import { hasHistory, type ReplicationStates } from '../lifecycle/replication-sta
 import { MASTER_ORDINAL, replicationName } from '../topology/index.js';
 import { RecoverRefusal, W, type RecoverContext, type RecoverRequest } from './context.js';
 import type { PodReading, SetReading } from './read.js';
-import type { RecoveryRecord } from './record.js';
+import type { RecoveryRecord } from '../lifecycle/recovery-record.js';
 
 /**
  * The refusals that need only the pods' replication state, all before anything changes: a MASTER
@@ -14,6 +14,8 @@ export interface Situation {
   source: PodReading;
   /** A recovery from this source that began and did not finish: this run resumes it. */
   resuming: RecoveryRecord | undefined;
+  /** A recovery from this source that finished, its pair with the MASTER still holding history: nothing is left to do. */
+  finished: RecoveryRecord | undefined;
   /** Reached slaves other than the source whose data comes from the set (their pair with the MASTER holds history): compared with the source. */
   joined: PodReading[];
   /** Reached slaves other than the source that still take part in replication: they leave. */
@@ -41,7 +43,12 @@ export function checkSituation(ctx: RecoverContext, reading: SetReading, request
     const why = reading.unreachable.get(s)?.reason ?? 'no answer';
     throw new RecoverRefusal(`the source ${sourcePod} is not reachable (${why}); the MASTER can only be restored from a running slave. Nothing was changed. Bring it back, or choose another --from.`, W.check);
   }
-  if (source.adminMode !== '0') {
+  const done = reading.record?.state === 'DONE' ? reading.record : undefined;
+  const restored = pairsWithMaster(ctx, s).every((name) => hasHistory(master.states, name) && hasHistory(source.states, name));
+  const finished = done !== undefined && done.source === s && restored ? done : undefined;
+  // A resumed (or finished) recovery needs its source reachable only: one that restarted meanwhile
+  // cannot get back in service (its own start waits for the MASTER), and nothing writes there while it is not.
+  if (record === undefined && finished === undefined && source.adminMode !== '0') {
     throw new RecoverRefusal(
       `the source ${source.pod} is not in service (ADMIN_MODE ${source.adminMode ?? 'unknown'}: its own aku -p start has not completed, or it is ending), so its data is not known to be the set's latest. ` +
         'Nothing was changed. Choose a slave in service as --from (aku status shows which are).',
@@ -49,8 +56,10 @@ export function checkSituation(ctx: RecoverContext, reading: SetReading, request
     );
   }
 
-  if (record === undefined) {
-    checkMasterFailed(ctx, master);
+  if (finished !== undefined) {
+    ctx.logger.info(W.check, `The recovery from ${source.pod} that began at ${finished.startedAt} has finished (SYS.AKU_RECOVERY on ${master.pod} says DONE): nothing is left to do.`, { pod: master.pod });
+  } else if (record === undefined) {
+    checkMasterFailed(ctx, master, done);
     checkSourceHistory(ctx, source);
     ctx.logger.info(W.check, `The MASTER ${master.pod} has failed: ADMIN_MODE ${master.adminMode}, and none of its pairs holds replication history.`, { pod: master.pod });
     const pairs = pairsWithMaster(ctx, s).map((name) => `${name} XSN ${source.states.get(name)?.xsn}`);
@@ -77,6 +86,7 @@ export function checkSituation(ctx: RecoverContext, reading: SetReading, request
   return {
     source,
     resuming: record,
+    finished,
     joined: others.filter((p) => pairsWithMaster(ctx, p.ordinal).some((name) => hasHistory(p.states, name))),
     leavers,
     alreadyOut: others.filter((p) => !leavers.includes(p)),
@@ -85,10 +95,11 @@ export function checkSituation(ctx: RecoverContext, reading: SetReading, request
 }
 
 /** A MASTER in service, or one whose pairs hold history, did not lose its data: recovering it would truncate it. */
-function checkMasterFailed(ctx: RecoverContext, master: PodReading): void {
+function checkMasterFailed(ctx: RecoverContext, master: PodReading, done: RecoveryRecord | undefined): void {
+  const restoredBy = done === undefined ? '' : ` (aku recover restored it from ${ctx.config.stsName}-${done.source}, begun at ${done.startedAt})`;
   if (master.adminMode === '0') {
     throw new RecoverRefusal(
-      `the MASTER ${master.pod} is in service (ADMIN_MODE 0): its aku -p start completed, so it did not fail, and a recovery would truncate its tables. ` +
+      `the MASTER ${master.pod} is in service (ADMIN_MODE 0)${restoredBy}: its aku -p start completed, so it did not fail, and a recovery would truncate its tables. ` +
         'Nothing was changed. aku status shows how its pairs are.',
       W.check,
     );
@@ -96,7 +107,7 @@ function checkMasterFailed(ctx: RecoverContext, master: PodReading): void {
   const kept = masterObjects(ctx).filter((name) => hasHistory(master.states, name));
   if (kept.length > 0) {
     throw new RecoverRefusal(
-      `the MASTER ${master.pod} holds replication history (${kept.map((n) => `${n} XSN ${master.states.get(n)?.xsn}`).join(', ')}): it did not lose its replication information, ` +
+      `the MASTER ${master.pod} holds replication history (${kept.map((n) => `${n} XSN ${master.states.get(n)?.xsn}`).join(', ')})${restoredBy}: it did not lose its replication information, ` +
         'so it did not fail the way recover repairs, and a recovery would truncate its tables. Nothing was changed. Its aku -p start resumes those pairs; ' +
         'if it refuses, its message says what it found.',
       W.check,

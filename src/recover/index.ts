@@ -4,6 +4,7 @@ import { LifecycleError } from '../lifecycle/errors.js';
 import { clearRecoverRunning, markRecoverRunning } from '../lifecycle/start-handover.js';
 import { BANNER } from '../log/banners.js';
 import { MASTER_ORDINAL } from '../topology/index.js';
+import type { LifecycleContext } from '../lifecycle/context.js';
 import { checkSituation, type Situation } from './checks.js';
 import { compareRows, type Comparison } from './compare.js';
 import { lifecycleView, RecoverRefusal, W, type ActStep, type RecoverContext, type RecoverRequest } from './context.js';
@@ -13,7 +14,7 @@ import { judgeLoss, NOT_FORWARDED, type Loss } from './loss.js';
 import type { RecoverOutcome } from './outcome.js';
 import { buildPlan, printPlan, type PlanEntry } from './plan.js';
 import { readSet, type SetReading } from './read.js';
-import { markRecordDone, writeRunningRecord } from './record.js';
+import { markRecordDone, writeRunningRecord } from '../lifecycle/recovery-record.js';
 import { createPairs, restoredGroups, startMasterSide, syncFromSource, truncateMaster, writeMasterLineage } from './restore.js';
 
 export type { RecoverContext, RecoverRequest } from './context.js';
@@ -40,6 +41,7 @@ export async function runRecover(ctx: RecoverContext, request: RecoverRequest, c
     master: { ordinal: MASTER_ORDINAL, pod: masterPod },
     source: { ordinal: request.source, pod: `${config.stsName}-${request.source}` },
     resumed: null,
+    finished: null,
     exitCode: 0,
     refusal: null,
     problems: [],
@@ -50,7 +52,7 @@ export async function runRecover(ctx: RecoverContext, request: RecoverRequest, c
     rejoin: [],
     next: [],
   };
-  let changing = false;
+  const acting = { started: false };
   markRecoverRunning(ctx.completionFile);
   try {
     const lctx = lifecycleView(ctx);
@@ -59,37 +61,21 @@ export async function runRecover(ctx: RecoverContext, request: RecoverRequest, c
     outcome.pods = podsOf(reading);
     const situation = checkSituation(ctx, reading, request);
     outcome.resumed = situation.resuming ? { startedAt: situation.resuming.startedAt } : null;
-
-    let comparison: Comparison | undefined;
-    if (!situation.resuming) {
-      await flushTowardSource(ctx, lctx, situation);
-      comparison = await compareRows(ctx, situation.source, situation.joined, reading.master);
-      outcome.comparison = comparison;
-    }
-    const { loss, refusal } = judgeLoss(ctx, request, situation, comparison);
-    outcome.loss = loss;
-    if (refusal) throw refusal;
-
-    const restored = restoredGroups(ctx, reading, situation);
-    outcome.plan = buildPlan(ctx, reading, situation, restored);
-    outcome.rejoin = situation.leavers.map((s) => ({ pod: s.pod, command: `kubectl delete pod ${s.pod}` }));
-    outcome.next = nextSteps(reading, situation);
-    printPlan(ctx, request, reading, situation, outcome.plan);
-    printLoss(ctx, situation, loss, comparison);
-
-    if (!request.act) {
-      logger.info(W.plan, `Nothing was changed. To carry out this plan: aku recover --from ${request.source} --yes${request.acceptLoss ? ' --accept-loss' : ''}`);
-      for (const line of outcome.next) logger.info(W.plan, `After it: ${line}`);
-    } else {
-      changing = true;
-      await act(ctx, request, reading, situation, restored, outcome.plan);
-      logger.info(W.done, `The MASTER ${masterPod} holds ${situation.source.pod}'s data and replicates with it.`, { pod: masterPod });
+    if (situation.finished) {
+      // Finished (its reply lost, or run again): say so and what comes next, rather than refuse a MASTER that "holds history".
+      outcome.finished = { startedAt: situation.finished.startedAt };
+      // The pods that left are out of replication now; the ones not in service still have to rejoin.
+      const left = situation.alreadyOut.filter((p) => p.adminMode !== '0');
+      outcome.rejoin = left.map((p) => ({ pod: p.pod, command: `kubectl delete pod ${p.pod}` }));
+      outcome.next = nextSteps(reading, { ...situation, leavers: left });
       for (const line of outcome.next) logger.info(W.done, `Next: ${line}`);
+    } else {
+      await planAndAct(ctx, lctx, request, reading, situation, outcome, acting);
     }
   } catch (error) {
     const where = error instanceof RecoverRefusal || error instanceof LifecycleError ? error.where : 'akuRecover';
     const message = describe(error);
-    if (changing) {
+    if (acting.started) {
       const again = /run aku recover/.test(message) ? '' : ` Run aku recover --from ${request.source} --yes again: it resumes from the MASTER's record (SYS.AKU_RECOVERY).`;
       outcome.problems.push(`${message}${again}`);
     } else {
@@ -109,6 +95,49 @@ export async function runRecover(ctx: RecoverContext, request: RecoverRequest, c
     logger.summary(`aku: ${outcome.problems.join('; ')}`);
   }
   return outcome;
+}
+
+/**
+ * flush → compare → plan, then (with --yes) the acting steps. `acting.started` tells the caller
+ * whether a failure came after the first change (named, resumable) or before it (a refusal).
+ */
+async function planAndAct(
+  ctx: RecoverContext,
+  lctx: LifecycleContext,
+  request: RecoverRequest,
+  reading: SetReading,
+  situation: Situation,
+  outcome: RecoverOutcome,
+  acting: { started: boolean },
+): Promise<void> {
+  const { logger } = ctx;
+  const masterPod = reading.master.pod;
+  let comparison: Comparison | undefined;
+  if (!situation.resuming) {
+    await flushTowardSource(ctx, lctx, situation);
+    comparison = await compareRows(ctx, situation.source, situation.joined, reading.master);
+    outcome.comparison = comparison;
+  }
+  const { loss, refusal } = judgeLoss(ctx, request, situation, comparison);
+  outcome.loss = loss;
+  if (refusal) throw refusal;
+
+  const restored = restoredGroups(ctx, reading, situation);
+  outcome.plan = buildPlan(ctx, reading, situation, restored);
+  outcome.rejoin = situation.leavers.map((s) => ({ pod: s.pod, command: `kubectl delete pod ${s.pod}` }));
+  outcome.next = nextSteps(reading, situation);
+  printPlan(ctx, request, reading, situation, outcome.plan);
+  printLoss(ctx, situation, loss, comparison);
+
+  if (!request.act) {
+    logger.info(W.plan, `Nothing was changed. To carry out this plan: aku recover --from ${request.source} --yes${request.acceptLoss ? ' --accept-loss' : ''}`);
+    for (const line of outcome.next) logger.info(W.plan, `After it: ${line}`);
+  } else {
+    acting.started = true;
+    await act(ctx, request, reading, situation, restored, outcome.plan);
+    logger.info(W.done, `The MASTER ${masterPod} holds ${situation.source.pod}'s data and replicates with it.`, { pod: masterPod });
+    for (const line of outcome.next) logger.info(W.done, `Next: ${line}`);
+  }
 }
 
 /** The acting steps in order; each marks its plan entries done, or failed with why. */
@@ -148,7 +177,9 @@ async function act(ctx: RecoverContext, request: RecoverRequest, reading: SetRea
 function nextSteps(reading: SetReading, situation: Situation): string[] {
   const master = reading.master.pod;
   const lines = [
-    `the MASTER's aku -p start succeeds now. The container's entrypoint retries it by itself (at most AKU_START_RETRY_MAX_DELAY seconds apart, default 60); ` +
+    reading.master.adminMode === '0'
+      ? `${master} is in service: its aku -p start completed after the recovery.`
+      : `the MASTER's aku -p start succeeds now. The container's entrypoint retries it by itself (at most AKU_START_RETRY_MAX_DELAY seconds apart, default 60); ` +
       `if it used up its AKU_START_MAX_ATTEMPTS the container restarts (CrashLoopBackOff) and the next container's start succeeds. ${master} is then Ready ` +
       `(kubectl delete pod ${master} skips a CrashLoopBackOff wait).`,
   ];

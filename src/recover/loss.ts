@@ -63,7 +63,9 @@ export function judgeLoss(ctx: RecoverContext, request: RecoverRequest, situatio
 /** Which `--from` loses least, among the slaves that could be a source (reached, in service, joined). */
 function suggestion(situation: Situation, comparison: Comparison | undefined, request: RecoverRequest): string {
   const accept = `To restore from ${situation.source.pod} anyway and lose them, add --accept-loss.`;
-  if (comparison === undefined) return situation.absent.length > 0 ? `Bring ${situation.absent.map((a) => a.pod).join(', ')} back (its container restarts by itself) and run aku recover again. ${accept}` : accept;
+  const bringBack = `Bring ${situation.absent.map((a) => a.pod).join(', ')} back (its container restarts by itself) and run aku recover again. ${accept}`;
+  const rowsLost = comparison?.lossIf.find((c) => c.ordinal === request.source)?.rows ?? 0;
+  if (comparison === undefined || rowsLost === 0) return situation.absent.length > 0 ? bringBack : accept;
   const eligible = new Set([request.source, ...situation.joined.filter((p) => p.adminMode === '0').map((p) => p.ordinal)]);
   const ranked = comparison.lossIf.filter((c) => eligible.has(c.ordinal)).sort((a, b) => a.rows - b.rows || a.ordinal - b.ordinal);
   const best = ranked[0];

@@ -16,6 +16,8 @@ export interface RecoverOutcome {
   source: { ordinal: number; pod: string };
   /** The recovery this run resumed (from the MASTER's SYS.AKU_RECOVERY), if any. */
   resumed: { startedAt: string } | null;
+  /** A recovery from this source that had already finished: this run found nothing left to do. */
+  finished: { startedAt: string } | null;
   /** 0: planned (without --yes) or done; 1: refused (nothing changed) or a step failed; 2: usage. */
   exitCode: 0 | 1 | 2;
   /** Why nothing was changed, when the run refused. */

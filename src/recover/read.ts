@@ -6,7 +6,7 @@ import { readProperty } from '../lifecycle/server-checks.js';
 import { podOf, shortReason, type Server } from '../lifecycle/server.js';
 import { runningEnd, runningStart } from '../lifecycle/start-handover.js';
 import { RecoverRefusal, W, type RecoverContext } from './context.js';
-import { readRecord, type RecoveryRecord } from './record.js';
+import { readRecord, type RecoveryRecord } from '../lifecycle/recovery-record.js';
 
 /**
  * Reading every pod of the set, as `-p start` reaches them: this pod's server (the MASTER) and
