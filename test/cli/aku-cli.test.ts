@@ -92,7 +92,7 @@ describe('bin/aku (the built CLI)', () => {
       [['-s', '--fail-on', 'maybe'], /Expected --fail-on=maybe to be one of: fail, warn/],
       [['-s', '--replicas', '7'], /--replicas 7 is not allowed; expected an integer from 1 to 6/],
       [['-s', '--replicas', 'two'], /--replicas two is not allowed/],
-      [['stats'], /Expected stats to be one of: status, reconcile/],
+      [['stats'], /Expected stats to be one of: status, reconcile, metrics, recover/],
     ];
     for (const [args, message] of cases) {
       const result = await runAku(args, env);
@@ -134,7 +134,7 @@ describe('bin/aku (the built CLI)', () => {
 
   it('metrics refuses options that do not go with it, and --port without it, exit 2 with the help screen', async () => {
     const cases: [string[], RegExp][] = [
-      [['metrics', '--json'], /--json does not go with metrics \(--json goes with -i or -p or status \(-s\) or reconcile\)/],
+      [['metrics', '--json'], /--json does not go with metrics \(--json goes with -i or -p or status \(-s\) or reconcile or recover\)/],
       [['metrics', '--fail-on', 'warn'], /--fail-on does not go with metrics \(--fail-on goes with status \(-s\)\)/],
       [['--port', '9000'], /^aku: --port goes with metrics$/],
       [['status', '--port', '9000'], /--port does not go with status \(-s\) \(--port goes with metrics\)/],
@@ -172,6 +172,26 @@ describe('bin/aku (the built CLI)', () => {
       assert.match(String(result.stdout), new RegExp(`\\[ERROR\\]\\[akuMetrics:listen\\]\\[-\\]\\[-\\] Cannot listen on port ${port} \\(EADDRINUSE\\); give another with --port`));
     } finally {
       taken.close();
+      }
+    });
+
+  it('recover: --from must be a slave\'s ordinal, it runs in the MASTER\'s pod, and its options go with it only; exit 2 naming the value', async () => {
+    const master = { ALTIBASE_HOME: home, AKU_POD_NAME: 'altibase-sts-0', AKU_DRIVER: 'altisim' };
+    const cases: [string[], Record<string, string>, RegExp][] = [
+      [['recover'], master, /^aku: recover needs --from <ordinal>: the slave to restore the MASTER from$/],
+      [['recover', '--from', 'one'], master, /^aku: --from one is not an ordinal; expected the ordinal of a slave/],
+      [['recover', '--from', '0'], master, /^aku: --from 0 is not allowed: expected the ordinal of a slave, 1 to 3 \(AKU_SERVER_COUNT = 4\); 0 is the MASTER being restored$/],
+      [['recover', '--from', '4', '--yes'], master, /^aku: --from 4 is not allowed: expected the ordinal of a slave, 1 to 3 \(AKU_SERVER_COUNT = 4\)$/],
+      [['recover', '--from', '1'], env, /^aku: aku recover runs in the MASTER's pod altibase-sts-0, not in altibase-sts-1: kubectl exec altibase-sts-0 -- aku recover --from 1$/],
+      [['--yes'], master, /^aku: --yes goes with recover$/],
+      [['-p', 'start', '--from', '1'], master, /^aku: --from does not go with -p \(--from goes with recover\)/],
+      [['recover', '--from', '1', '--dry-run'], master, /^aku: --dry-run does not go with recover \(--dry-run goes with -p\)/],
+      [['status', '--accept-loss'], master, /^aku: --accept-loss does not go with status \(-s\) \(--accept-loss goes with recover\)/],
+    ];
+    for (const [args, environment, message] of cases) {
+      const result = await runAku(args, environment);
+      assert.equal(result.exitCode, 2, args.join(' '));
+      assert.match(String(result.stderr), message, args.join(' '));
     }
   });
 
