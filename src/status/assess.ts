@@ -147,7 +147,7 @@ function pairReport(input: AssessInput, group: string, name: string, i: number, 
         problem: `${name} does not exist on ${s.pod}`,
         nextStep:
           s.ordinal === MASTER_ORDINAL
-            ? `the MASTER lost its side: follow the manual recovery "Master pod failure" (docs/status.md), then restart ${s.pod}`
+            ? `the MASTER lost its side: kubectl exec ${s.pod} -- aku recover --from ${peer.ordinal} prints the plan to restore it from ${peer.pod} (--yes carries it out; docs/recover.md)`
             : `kubectl delete pod ${s.pod}: its aku -p start creates its objects and joins the pair`,
       });
     } else if (!s.started) {

@@ -50,14 +50,14 @@ describe('status verdicts (assess)', () => {
     assert.deepEqual(report.counts, { ok: 4, warn: 0, fail: 0 });
   });
 
-  it('a missing side fails; on the MASTER the next step is the manual recovery', () => {
+  it('a missing side fails; on the MASTER the next step is aku recover from the other side', () => {
     const report = assess(input([seen(0, { A_01: [5, true] }, { A_01: [1, false] }), seen(1, {})], 2));
     const a = report.pairs.find((p) => p.name === 'A_01');
     assert.equal(a?.verdict, 'fail');
     assert.match(a?.problem ?? '', /A_01 does not exist on db-1/);
     assert.match(a?.nextStep ?? '', /kubectl delete pod db-1: its aku -p start creates its objects/);
     const master = assess(input([seen(0, {}), seen(1, { A_01: [5, true] }, { A_01: [1, false] })], 2)).pairs[0];
-    assert.match(master?.nextStep ?? '', /the MASTER lost its side: follow the manual recovery "Master pod failure"/);
+    assert.equal(master?.nextStep, 'the MASTER lost its side: kubectl exec db-0 -- aku recover --from 1 prints the plan to restore it from db-1 (--yes carries it out; docs/recover.md)');
   });
 
   it('stopped and reset, started without a sender, a sender in SYNC: fail, warn, warn', () => {
