@@ -8,7 +8,7 @@ import { shortReason } from '../lifecycle/server.js';
 import { alterSystemSet, resetReplication, selectReplicationGap, startReplication, stopReplication } from '../sql/index.js';
 import { replicationName } from '../topology/index.js';
 import { W, type RecoverContext } from './context.js';
-import { pairsWithMaster, type Situation } from './checks.js';
+import { linksOf, pairsWithMaster, type Situation } from './checks.js';
 import type { PodReading, SetReading } from './read.js';
 
 /**
@@ -47,11 +47,7 @@ async function leave(ctx: RecoverContext, lctx: LifecycleContext, reading: SetRe
   // This side first, as -p end does: a run stopped between the two sides leaves this slave
   // without history, and the peers' sides are reset by the rerun or by this slave's own join.
   const peers = [reading.master, ...reading.slaves.values()].filter((p) => p.ordinal !== slave.ordinal).sort((a, b) => a.ordinal - b.ordinal);
-  for (const group of ctx.config.replications) {
-    for (let peer = 0; peer < ctx.config.serverCount; peer++) {
-      if (peer !== slave.ordinal) await stopAndResetIfLive(ctx, slave, replicationName(group, slave.ordinal, peer));
-    }
-  }
+  for (const name of linksOf(ctx, slave.ordinal)) await stopAndResetIfLive(ctx, slave, name);
   for (const peer of peers) {
     for (const group of ctx.config.replications) await stopAndResetIfLive(ctx, peer, replicationName(group, slave.ordinal, peer.ordinal));
   }

@@ -358,4 +358,25 @@ describe('aku recover: the MASTER restored from a slave (altisim in-process)', f
     assert.deepEqual(await pods.converged([0, 1, 2], 'SYS.T4'), ['1:group 2 on pod 2']);
     assert.deepEqual(await pods.converged([0, 1, 2], 'SYS.T9'), ['1:group 3 on pod 1', '2:group 3 on pod 2 after']);
   });
+
+  it('the manual\'s case, a MASTER that lost only its replication information: its own rows the source lacks are named as truncated, not a refusal', async () => {
+    pods = new SimPods(testConfig({ serverCount: 2 }));
+    await pods.startPods([0, 1]);
+    await pods.app(1, "INSERT INTO SYS.T1 VALUES (1, 'on the slave')");
+    await pods.converged([0, 1]);
+    await onlyOn(pods, 0, "INSERT INTO SYS.T1 VALUES (9, 'on the failed master only')");
+    await pods.sysdba(0, 'ALTER REPLICATION AKU_REP_01 STOP');
+    await pods.sysdba(0, 'ALTER REPLICATION AKU_REP_01 RESET');
+    pods.restartPod(0);
+    assert.equal((await pods.aku(0, 'start')).code, 1);
+
+    const done = await pods.recover(0, { source: 1, act: true });
+    assert.equal(done.code, 0, done.lines.join('\n'));
+    assert.ok(done.lines.some((l) => l.includes("[WARN][akuRecover:plan][altibase-sts-0][-] What will be lost: 1 row(s) the failed MASTER holds that altibase-sts-1 lacks (SYS.T1 (ID=9, V='on the failed master only')); its tables are truncated.")), done.lines.join('\n'));
+    assert.deepEqual(done.outcome.plan.find((e) => e.step === 'create')?.status, 'skipped');
+    const start = await pods.aku(0, 'start');
+    assert.equal(start.code, 0, start.lines.join('\n'));
+    await pods.app(0, "INSERT INTO SYS.T1 VALUES (2, 'on the master')");
+    assert.deepEqual(await pods.converged([0, 1]), ['1:on the slave', '2:on the master']);
+  });
 });
