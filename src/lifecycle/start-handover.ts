@@ -1,5 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { containerIdentity } from './completion-file.js';
+import type { LifecycleContext } from './context.js';
+import { LifecycleError } from './errors.js';
 
 /**
  * How `-p end` and a `-p start` still running on the same pod cooperate (scale-down during a
@@ -102,10 +104,12 @@ function markedPid(file: string): number | undefined {
 }
 
 /**
- * `aku recover` (run in the MASTER's container) leaves its pid there too: the entrypoint keeps
- * retrying `-p start` while the MASTER is failed, and a start that took the SYSDBA slots in the
- * middle of a recovery would make the recovery wait or refuse. A start that finds a recover
- * running stops before it reads anything (start.ts), and `aku status` leaves the slot alone.
+ * `aku recover` (run in the MASTER's container) leaves its pid there too. The entrypoint keeps
+ * retrying `-p start` while the MASTER is failed; a start that took the SYSDBA slots in the
+ * middle of a recovery would make it wait or refuse, and one that failed on the recovery's busy
+ * slots would use up the entrypoint's attempts, whose last one stops the server under the
+ * recovery. So a start that finds a recover running waits for it before it reads anything
+ * (waitWhileRecoverRuns), and `aku status` leaves the slot alone.
  */
 const recoverRunningFile = (completionFile: string) => `${completionFile}.recover-pid`;
 
@@ -155,4 +159,26 @@ export function terminate(pid: number, signal: 'SIGTERM' | 'SIGKILL'): void {
   } catch {
     // already gone
   }
+}
+
+/**
+ * Waits, holding no session, while an `aku recover` runs in this container: at most
+ * AKU_QUERY_TIMEOUT (the bound of the recovery's longest statement, its SYNC; 3600 s when it is
+ * 0), checked every second. A stop request from `-p end` ends the wait at once.
+ */
+export async function waitWhileRecoverRuns(ctx: LifecycleContext, where: string): Promise<void> {
+  let pid = runningRecover(ctx.completionFile);
+  if (pid === undefined) return;
+  const boundSec = ctx.config.queryTimeoutSec > 0 ? ctx.config.queryTimeoutSec : 3600;
+  ctx.logger.info(where, `aku recover (pid ${pid}) is restoring this MASTER and holds the servers' SYSDBA sessions; waiting for it to end, at most ${boundSec} s (AKU_QUERY_TIMEOUT).`);
+  const until = ctx.now() + boundSec * 1000;
+  while (pid !== undefined) {
+    if (stopRequested(ctx.completionFile)) throw new LifecycleError(`aku -p end on this pod asked this start to stop while it waited for aku recover (pid ${pid}).`, where);
+    if (ctx.now() >= until) {
+      throw new LifecycleError(`aku recover (pid ${pid}) is still restoring this MASTER after ${boundSec} s; this start stops before reading anything (the entrypoint retries it).`, where);
+    }
+    await ctx.sleep(1000);
+    pid = runningRecover(ctx.completionFile);
+  }
+  ctx.logger.info(where, 'aku recover has ended; this start goes on.');
 }

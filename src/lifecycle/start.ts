@@ -15,7 +15,7 @@ import { readRecord } from './recovery-record.js';
 import { hasHistory, type ReplicationStates } from './replication-state.js';
 import { readProperty, checkServerAllows } from './server-checks.js';
 import { flushAtStartBoundSec, flushWithin } from './flush.js';
-import { clearStartRunning, markStartRunning, runningRecover, stopRequested } from './start-handover.js';
+import { clearStartRunning, markStartRunning, stopRequested, waitWhileRecoverRuns } from './start-handover.js';
 import type { OutcomeRecorder } from './outcome.js';
 import { reachInOrder } from './ordered-reach.js';
 import { podOf, shortReason, type Reached, type Server } from './server.js';
@@ -74,6 +74,8 @@ async function startSteps(ctx: LifecycleContext, outcome: OutcomeRecorder): Prom
     return outcome.step(where, work);
   };
   const { self, reached, states, leaves } = await step(W.connect, async () => {
+    // A recovery of this MASTER holds every server's SYSDBA slot: this start would only fail on them.
+    await waitWhileRecoverRuns(ctx, W.connect);
     await waitForOwnAddress(ctx);
     // A peer busy with another pod's start is waited for as long as a FLUSH at start may take.
     const { self, reached } = await reachInOrder(ctx, W.connect, flushAtStartBoundSec(ctx.config));
@@ -162,11 +164,6 @@ function checkRole(ctx: LifecycleContext): void {
     );
   }
   logger.info(W.role, topology.self.role === 'MASTER' ? 'Start as MASTER Pod.' : 'Start as SLAVE Pod.');
-  const recovering = runningRecover(ctx.completionFile);
-  if (recovering !== undefined) {
-    // Its SYSDBA slots belong to the recovery until it ends; the entrypoint retries this start.
-    throw new LifecycleError(`aku recover (pid ${recovering}) is restoring this MASTER; this start stops before reading anything and is retried after it.`, W.role);
-  }
   const mismatch = podNameMismatch(ctx.config, { name: topology.self.podName, ordinal: topology.self.ordinal, source: 'AKU_POD_NAME' });
   if (mismatch) throw new LifecycleError(`${mismatch}. Set AKU_STS_NAME to the StatefulSet's name.`, W.role);
 }

@@ -1,7 +1,7 @@
 import { isConfigError } from '../config/index.js';
 import { DbError } from '../db/errors.js';
 import { LifecycleError } from '../lifecycle/errors.js';
-import { clearRecoverRunning, markRecoverRunning } from '../lifecycle/start-handover.js';
+import { clearRecoverRunning, markRecoverRunning, runningRecover } from '../lifecycle/start-handover.js';
 import { BANNER } from '../log/banners.js';
 import { MASTER_ORDINAL } from '../topology/index.js';
 import type { LifecycleContext } from '../lifecycle/context.js';
@@ -53,6 +53,18 @@ export async function runRecover(ctx: RecoverContext, request: RecoverRequest, c
     next: [],
   };
   const acting = { started: false };
+  const other = runningRecover(ctx.completionFile);
+  if (other !== undefined && other !== process.pid) {
+    // Its pid file is its own: this run neither reaches a server nor touches the file.
+    outcome.refusal = `aku recover (pid ${other}) is already running in this pod; one recovery at a time. Nothing was changed.`;
+    outcome.problems.push(outcome.refusal);
+    outcome.exitCode = 1;
+    logger.error(W.read, outcome.refusal);
+    logger.banner(BANNER.failure);
+    logger.summary(`aku: ${outcome.refusal}`);
+    await closeSessions().catch(() => undefined);
+    return outcome;
+  }
   markRecoverRunning(ctx.completionFile);
   try {
     const lctx = lifecycleView(ctx);
