@@ -19,6 +19,7 @@ const stopFile = (completionFile: string) => `${completionFile}.stop-requested`;
 export function markStartRunning(completionFile: string): void {
   rmSync(stopFile(completionFile), { force: true });
   forgetEndOfAnotherContainer(completionFile);
+  forgetStaleRecover(completionFile);
   writeFileSync(runningFile(completionFile), `${process.pid} ${containerIdentity()}\n`);
 }
 
@@ -124,6 +125,15 @@ export function clearRecoverRunning(completionFile: string): void {
 /** The pid of an `aku recover` that runs in this container now, if any. */
 export function runningRecover(completionFile: string): number | undefined {
   return runningPid(recoverRunningFile(completionFile));
+}
+
+/**
+ * A recover killed with its `kubectl exec` (or its container) leaves its pid file; a reader in
+ * another container (the metrics sidecar) would take it for a running one. The next start removes
+ * it unless that recover still runs here: it is gone for sure.
+ */
+function forgetStaleRecover(completionFile: string): void {
+  if (existsSync(recoverRunningFile(completionFile)) && runningRecover(completionFile) === undefined) clearRecoverRunning(completionFile);
 }
 
 /** A recover's pid file as a reader in another container sees it (markedStart). */

@@ -10,7 +10,8 @@ import { isLocalAddress } from '../../src/lifecycle/host-resolution.js';
 import { withProgress } from '../../src/lifecycle/progress.js';
 import { podOf } from '../../src/lifecycle/server.js';
 import {
-  clearEndRunning, clearStartRunning, markedEnd, markedStart, markEndRunning, markStartRunning, requestStop, runningEnd, runningStart, stopRequested, terminate,
+  clearEndRunning, clearRecoverRunning, clearStartRunning, markedEnd, markedRecover, markedStart, markEndRunning, markRecoverRunning, markStartRunning, requestStop, runningEnd,
+  runningRecover, runningStart, stopRequested, terminate,
 } from '../../src/lifecycle/start-handover.js';
 import type { LifecycleContext } from '../../src/lifecycle/index.js';
 import { Logger } from '../../src/log/logger.js';
@@ -148,6 +149,26 @@ describe('files beside the completion file', () => {
     assert.equal(runningEnd(file), process.pid, 'this container\'s end stays');
     clearStartRunning(file);
     clearEndRunning(file);
+    assert.deepEqual(readdir(dir), []);
+  });
+
+  it('aku recover\'s pid file: running in this container, marked for another; a start removes it once its process is gone, never while it runs', () => {
+    assert.equal(runningRecover(file), undefined);
+    markRecoverRunning(file);
+    assert.equal(readFileSync(`${file}.recover-pid`, 'utf8'), `${process.pid} ${containerIdentity()}\n`);
+    assert.equal(runningRecover(file), process.pid);
+    assert.equal(markedRecover(file), process.pid);
+    markStartRunning(file);
+    assert.equal(runningRecover(file), process.pid, 'a running recover\'s file stays');
+    clearStartRunning(file);
+    clearRecoverRunning(file);
+    assert.equal(markedRecover(file), undefined);
+    writeFileSync(`${file}.recover-pid`, '4242 another-boot 1\n');
+    assert.equal(runningRecover(file), undefined, 'not a process of this container');
+    assert.equal(markedRecover(file), 4242, 'but marked running in the pod');
+    markStartRunning(file);
+    assert.equal(existsSync(`${file}.recover-pid`), false, 'its process is gone: removed');
+    clearStartRunning(file);
     assert.deepEqual(readdir(dir), []);
   });
 
