@@ -185,7 +185,7 @@ describe('bin/aku (the built CLI)', () => {
       [['recover', '--from', '1'], env, /^aku: aku recover runs in the MASTER's pod altibase-sts-0, not in altibase-sts-1: kubectl exec altibase-sts-0 -- aku recover --from 1$/],
       [['--yes'], master, /^aku: --yes goes with recover$/],
       [['-p', 'start', '--from', '1'], master, /^aku: --from does not go with -p \(--from goes with recover\)/],
-      [['recover', '--from', '1', '--dry-run'], master, /^aku: --dry-run does not go with recover \(--dry-run goes with -p\)/],
+      [['recover', '--from', '1', '--dry-run'], master, /^aku: --dry-run does not go with recover \(--dry-run goes with -p or reconcile\)/],
       [['status', '--accept-loss'], master, /^aku: --accept-loss does not go with status \(-s\) \(--accept-loss goes with recover\)/],
     ];
     for (const [args, environment, message] of cases) {
