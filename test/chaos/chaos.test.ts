@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { resolveTarget } from '../cluster/helpers.js';
-import { runChaos, type ChaosSummary } from './chaos.js';
+import { runChaos, staleLine, type ChaosSummary } from './chaos.js';
 import { openHarness, type Harness } from './harness.js';
 import { consoleSay } from './log.js';
 
@@ -34,10 +34,11 @@ describe('chaos on a real cluster: scale, pod deletions, link cuts and a writer,
     harness = opened;
     summary = await runChaos(harness.cluster, { seed: SEED, rounds: ROUNDS, faithful: false, say });
     console.log(`      ${summary.line}`);
+    console.log(`      ${staleLine(summary)}`);
   });
 
   after(async () => {
-    const failed = !summary || summary.lost > 0 || summary.diverged > 0 || Boolean(summary.failure);
+    const failed = !summary || summary.lost > 0 || summary.diverged > 0 || summary.stale.length > 0 || Boolean(summary.failure);
     await harness?.close({ keepNamespace: failed && process.env.CI === undefined });
   });
 
@@ -54,6 +55,11 @@ describe('chaos on a real cluster: scale, pod deletions, link cuts and a writer,
     assert.deepEqual(summary.findings.map((f) => `${f.kind}: ${f.detail}`), []);
     assert.equal(summary.lost, 0);
     assert.equal(summary.diverged, 0);
+  });
+
+  it('leaves no replication started toward a pod outside the set after a round and the reconcile hook', () => {
+    assert.ok(summary);
+    assert.deepEqual(summary.stale, []);
   });
 
   it('no pod was Ready before its aku -p start completed', () => {

@@ -45,6 +45,10 @@ export interface ChaosSummary {
   findings: Finding[];
   readyViolations: string[];
   readyChecked: number;
+  /** Replications left started toward a pod outside the set after a round and the reconcile hook. */
+  stale: string[];
+  /** Rounds that found such replications before the hook, which then cleared them. */
+  staleCured: number;
   /** A quiesce that did not converge, or an error that stopped the run. */
   failure: string | undefined;
   line: string;
@@ -54,6 +58,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function summaryLine(s: Pick<ChaosSummary, 'seed' | 'rounds' | 'faults' | 'acknowledged' | 'lost' | 'diverged'>): string {
   return `chaos: seed=${s.seed} rounds=${s.rounds} faults=${s.faults} acknowledged=${s.acknowledged} lost=${s.lost} diverged=${s.diverged}`;
+}
+
+/** The second summary line: replications left started toward pods outside the set. */
+export function staleLine(s: Pick<ChaosSummary, 'rounds' | 'stale' | 'staleCured'>): string {
+  return `chaos: stale-replications=${s.stale.length} rounds-cured-by-reconcile=${s.staleCured} rounds=${s.rounds}`;
 }
 
 export async function runChaos(cluster: Cluster, options: ChaosOptions): Promise<ChaosSummary> {
@@ -88,7 +97,7 @@ export async function runChaos(cluster: Cluster, options: ChaosOptions): Promise
   const links = new LinkCutter(cluster.namespace);
   const model = new WriteModel(`s${seed}`);
   const summary: ChaosSummary = {
-    seed, rounds: 0, faults: 0, acknowledged: 0, lost: 0, diverged: 0, findings: [], readyViolations: [], readyChecked: 0, failure: undefined, line: '',
+    seed, rounds: 0, faults: 0, acknowledged: 0, lost: 0, diverged: 0, findings: [], readyViolations: [], readyChecked: 0, stale: [], staleCured: 0, failure: undefined, line: '',
   };
   let replicas = 1;
   let sql: PodSql | undefined;
@@ -224,6 +233,20 @@ export async function runChaos(cluster: Cluster, options: ChaosOptions): Promise
         for (const pod of inService) writeFileSync(join(logDir, `round-${round}-${pod.name}.log`), await cluster.logs(pod.name));
         say(`round ${round}`, `the in-service pods' logs are in ${logDir}`);
       }
+      // No replication may stay started toward a pod outside the set (it keeps log for it): after
+      // the round's upgrades the chart's reconcile hook has run; if some are found, one more
+      // `helm upgrade --reuse-values` runs the hook again (a pod killed after the last upgrade).
+      let stale = await staleReplications(sql, inService, replicas, PREFIX);
+      if (stale.length > 0) {
+        say(`round ${round}`, `started toward pods outside the set: ${stale.join('; ')}; helm upgrade --reuse-values runs the reconcile hook`);
+        await helm(['upgrade', RELEASE, CHART_DIR, '--reuse-values']);
+        stale = await staleReplications(sql, inService, replicas, PREFIX);
+        if (stale.length === 0) summary.staleCured++;
+      }
+      for (const s of stale) {
+        summary.stale.push(`round ${round}: ${s}`);
+        say(`round ${round}`, `STALE: ${s}`);
+      }
       await ready.settle();
       summary.rounds = round;
       summary.acknowledged = model.acknowledged;
@@ -284,6 +307,21 @@ async function flush(sql: PodSql, pods: PodView[], prefix: string, say: (m: stri
       await sql.query(pod, `ALTER REPLICATION ${r.REPLICATION_NAME} FLUSH WAIT 30`, 40_000).catch((error) => say(`FLUSH ${r.REPLICATION_NAME} on ${pod.name}: ${errorText(error)}`));
     }
   }
+}
+
+/** Objects started on an in-service pod toward an ordinal at or beyond the replica count. */
+async function staleReplications(sql: PodSql, pods: PodView[], replicas: number, prefix: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const pod of pods) {
+    const rows = await sql.query(pod, 'SELECT REPLICATION_NAME, XSN, IS_STARTED FROM SYSTEM_.SYS_REPLICATIONS_');
+    for (const r of rows) {
+      const m = new RegExp(`^${prefix}_(\\d)(\\d)$`).exec(String(r.REPLICATION_NAME));
+      if (!m || Number(r.IS_STARTED) !== 1) continue;
+      const peer = Number(m[1]) === pod.ordinal ? Number(m[2]) : Number(m[1]);
+      if (peer >= replicas) found.push(`${r.REPLICATION_NAME} on ${pod.name} (toward ordinal ${peer}, XSN ${r.XSN})`);
+    }
+  }
+  return found;
 }
 
 /** Reads every pod's rows until they are identical and match the model, or the bound passes: then the findings. */

@@ -5,7 +5,7 @@
  * 2 when it cannot run here or the arguments are wrong.
  */
 import { parseArgs } from 'node:util';
-import { runChaos, summaryLine } from './chaos.js';
+import { runChaos, staleLine, summaryLine } from './chaos.js';
 import { openHarness } from './harness.js';
 import { consoleSay } from './log.js';
 
@@ -45,8 +45,9 @@ let summary;
 try {
   summary = await runChaos(harness.cluster, { seed, rounds, faithful: args.faithful, say });
 } finally {
-  await harness.close({ keepNamespace: args.keep || Boolean(summary && (summary.lost || summary.diverged || summary.failure)) });
+  await harness.close({ keepNamespace: args.keep || Boolean(summary && (summary.lost || summary.diverged || summary.stale.length || summary.failure)) });
 }
 say('done', `${((Date.now() - started) / 1000).toFixed(0)} s; readiness checked ${summary.readyChecked} time(s), ${summary.readyViolations.length} violation(s)${summary.failure ? `; stopped: ${summary.failure.split('\n')[0]}` : ''}`);
+console.log(staleLine(summary));
 console.log(summary.line);
-process.exit(summary.lost > 0 || summary.diverged > 0 || summary.readyViolations.length > 0 || summary.failure ? 1 : 0);
+process.exit(summary.lost > 0 || summary.diverged > 0 || summary.stale.length > 0 || summary.readyViolations.length > 0 || summary.failure ? 1 : 0);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../cluster/helpers.js';
 import { helmTemplateText, parseManifests, find, altibaseContainer } from '../chart/tools.js';
 import { compareRows } from './check.js';
-import { summaryLine } from './chaos.js';
+import { staleLine, summaryLine } from './chaos.js';
 import { endStatus } from './ends.js';
 import { WriteModel } from './model.js';
 import { FaultPlanner, MAX_REPLICAS } from './plan.js';
@@ -102,6 +102,8 @@ describe('chaos run: plan, model, check and parsers (no cluster)', () => {
   it('the summary line has the fixed shape; the harness takes the suite\'s lock and brings the cluster up only when it is not', () => {
     assert.equal(summaryLine({ seed: 5, rounds: 20, faults: 31, acknowledged: 900, lost: 0, diverged: 1 }),
       'chaos: seed=5 rounds=20 faults=31 acknowledged=900 lost=0 diverged=1');
+    assert.equal(staleLine({ rounds: 20, stale: ['round 3: AKU_REP_03 on aku-chaos-0'], staleCured: 2 }),
+      'chaos: stale-replications=1 rounds-cured-by-reconcile=2 rounds=20');
     const harness = readFileSync(join(REPO_ROOT, 'test/chaos/harness.ts'), 'utf8');
     assert.match(harness, /from '\.\.\/cluster\/lock\.js'/);
     assert.match(harness, /if \(state !== 'up'\) \{\s*await must\('cluster up'/);
