@@ -17,6 +17,7 @@ import { powerLoss } from './power-loss.js';
 import { scaleDownDuringSync } from './scale-down-during-sync.js';
 import { metricsScrape } from './metrics-scrape.js';
 import { staleObjects } from './stale-objects.js';
+import { masterStorageLost } from './master-storage-lost.js';
 
 export const E2E_SCENARIOS: [title: string, scenario: (target: Target) => void][] = [
   ['e2e: scaling with helm upgrade and kubectl scale', scalePaths],
@@ -32,4 +33,5 @@ export const E2E_SCENARIOS: [title: string, scenario: (target: Target) => void][
   ['e2e: a scale-down while the joining pod is in its SYNC', scaleDownDuringSync],
   ['e2e: the metrics exporter, scraped', metricsScrape],
   ['e2e: a pod killed without aku -p end, scale-down, reconcile', staleObjects],
+  ['e2e: the MASTER loses its storage, aku recover', masterStorageLost],
 ];
