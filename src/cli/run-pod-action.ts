@@ -5,8 +5,9 @@ import { sessionSettingsFromConfig, type DbLogger } from '../db/session.js';
 import { recordOutcome } from '../lifecycle/completion-file.js';
 import { runPodLifecycle, type LifecycleContext } from '../lifecycle/index.js';
 import { hostResolver, isLocalAddress } from '../lifecycle/host-resolution.js';
-import { Logger, levelFromEnv } from '../log/logger.js';
+import { Logger } from '../log/logger.js';
 import { buildTopology, PodIdentityError, replicationHostProblem, resolvePodIdentity } from '../topology/index.js';
+import { commandLogger } from './command-logger.js';
 import { EXIT } from './exit-codes.js';
 import type { PodAction } from './pod-action.js';
 
@@ -24,11 +25,7 @@ export const DEFAULT_COMPLETION_FILE = '/tmp/aku_start_completed';
  * usage error (exit 2) found before any database is touched.
  */
 export async function runPodAction(action: PodAction, options: PodActionOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const logger = new Logger({
-    write: (line) => (options.json ? process.stderr : process.stdout).write(`${line}\n`),
-    writeError: (line) => process.stderr.write(`${line}\n`),
-    level: levelFromEnv(env.AKU_LOG_LEVEL),
-  });
+  const logger = commandLogger(options.json ?? false, env);
   let ctx: LifecycleContext;
   let sessions: ServerSessions;
   try {

@@ -1,9 +1,10 @@
 import { isConfigError, loadAkuConf } from '../config/index.js';
 import { loadDriver } from '../db/drivers/index.js';
 import { sessionSettingsFromConfig, type DbLogger } from '../db/session.js';
-import { Logger, levelFromEnv } from '../log/logger.js';
+import { Logger } from '../log/logger.js';
 import { resolveReplicas, runReconcile, unknownCountMessage, type KnownReplicas, type ReconcileContext } from '../reconcile/index.js';
 import { podInSet } from '../topology/index.js';
+import { commandLogger } from './command-logger.js';
 import { EXIT } from './exit-codes.js';
 import { DEFAULT_COMPLETION_FILE } from './run-pod-action.js';
 
@@ -31,11 +32,7 @@ const POLL_MS = 2000;
  * configuration problem, the replica count included (nothing was changed then).
  */
 export async function runReconcileCommand(options: ReconcileCliOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const logger = new Logger({
-    write: (line) => (options.json ? process.stderr : process.stdout).write(`${line}\n`),
-    writeError: (line) => process.stderr.write(`${line}\n`),
-    level: levelFromEnv(env.AKU_LOG_LEVEL),
-  });
+  const logger = commandLogger(options.json, env);
   const fail = (message: string) => {
     process.stderr.write(`aku: ${logger.redact(message)}\n`);
     return EXIT.usage;

@@ -3,9 +3,10 @@ import { loadDriver } from '../db/drivers/index.js';
 import { ServerSessions } from '../db/server-sessions.js';
 import { sessionSettingsFromConfig, type DbLogger } from '../db/session.js';
 import { hostResolver, isLocalAddress } from '../lifecycle/host-resolution.js';
-import { Logger, levelFromEnv } from '../log/logger.js';
+import { Logger } from '../log/logger.js';
 import { runRecover, type RecoverContext } from '../recover/index.js';
 import { buildTopology, MASTER_ORDINAL, PodIdentityError, replicationHostProblem, resolvePodIdentity } from '../topology/index.js';
+import { commandLogger } from './command-logger.js';
 import { EXIT } from './exit-codes.js';
 import { DEFAULT_COMPLETION_FILE } from './run-pod-action.js';
 
@@ -30,11 +31,7 @@ export const RECOVER_BUSY_WAIT_SEC = 30;
  * is reached: `--from` outside 1..AKU_SERVER_COUNT-1, or a pod that is not the MASTER's.
  */
 export async function runRecoverCommand(options: RecoverCliOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const logger = new Logger({
-    write: (line) => (options.json ? process.stderr : process.stdout).write(`${line}\n`),
-    writeError: (line) => process.stderr.write(`${line}\n`),
-    level: levelFromEnv(env.AKU_LOG_LEVEL),
-  });
+  const logger = commandLogger(options.json, env);
   let ctx: RecoverContext;
   let sessions: ServerSessions;
   try {

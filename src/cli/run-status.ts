@@ -1,9 +1,10 @@
 import { loadAkuConf } from '../config/index.js';
 import { loadDriver } from '../db/drivers/index.js';
 import { sessionSettingsFromConfig } from '../db/session.js';
-import { Logger, levelFromEnv } from '../log/logger.js';
+import { Logger } from '../log/logger.js';
 import { monitorLoginFromEnv, renderStatusText, runStatus, type KnownReplicas, type StatusContext, type Verdict } from '../status/index.js';
 import { podInSet } from '../topology/index.js';
+import { commandLogger } from './command-logger.js';
 import { EXIT } from './exit-codes.js';
 import { DEFAULT_COMPLETION_FILE } from './run-pod-action.js';
 
@@ -25,11 +26,7 @@ export const STATUS_STATEMENT_TIMEOUT_SEC = 10;
  * configuration problem (nothing was read then).
  */
 export async function runStatusCommand(options: StatusCliOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const logger = new Logger({
-    write: (line) => (options.json ? process.stderr : process.stdout).write(`${line}\n`),
-    writeError: (line) => process.stderr.write(`${line}\n`),
-    level: levelFromEnv(env.AKU_LOG_LEVEL),
-  });
+  const logger = commandLogger(options.json, env);
   let ctx: StatusContext;
   try {
     ctx = await statusContextFromEnv(env, logger, STATUS_STATEMENT_TIMEOUT_SEC);

@@ -4,7 +4,7 @@
  * NetworkPolicy's metrics port, and with metrics.serviceMonitor.enabled a ServiceMonitor.
  */
 import assert from 'node:assert/strict';
-import { altibaseContainer, envOf, find, findAll, HelmError, helmTemplateText, kubeconform, render, renderNotes, RELEASE, type K8sObject, type RenderOptions } from './tools.js';
+import { altibaseContainer, envOf, find, findAll, helmTemplateText, kubeconform, render, renderNotes, RELEASE, type K8sObject, renderFailure } from './tools.js';
 
 const FULL = `${RELEASE}-aku-altibase`;
 const ON = { metrics: { enabled: true } };
@@ -17,15 +17,6 @@ function mainPolicy(objects: K8sObject[]): K8sObject {
   return find(objects, 'NetworkPolicy', FULL);
 }
 
-async function failure(options: RenderOptions): Promise<string> {
-  try {
-    await helmTemplateText(options);
-  } catch (error) {
-    if (error instanceof HelmError) return error.output;
-    throw error;
-  }
-  assert.fail(`helm template accepted ${JSON.stringify(options)}`);
-}
 
 describe('chart: metrics (aku metrics sidecar, Service, ServiceMonitor)', function () {
   this.timeout(60_000);
@@ -172,10 +163,10 @@ describe('chart: metrics (aku metrics sidecar, Service, ServiceMonitor)', functi
   });
 
   it('refuses a metrics port that is an Altibase port, a ServiceMonitor without the exporter, and values of the wrong shape', async () => {
-    assert.match(await failure({ values: { metrics: { enabled: true, port: 20300 } } }), /metrics\.port: 20300 is also an Altibase port \(altibase\.containerPorts\)/);
-    assert.match(await failure({ values: { metrics: { serviceMonitor: { enabled: true } } } }), /metrics\.serviceMonitor\.enabled: is true but metrics\.enabled is false/);
+    assert.match(await renderFailure({ values: { metrics: { enabled: true, port: 20300 } } }), /metrics\.port: 20300 is also an Altibase port \(altibase\.containerPorts\)/);
+    assert.match(await renderFailure({ values: { metrics: { serviceMonitor: { enabled: true } } } }), /metrics\.serviceMonitor\.enabled: is true but metrics\.enabled is false/);
     for (const values of [{ port: 'http' }, { port: 70000 }, { readTimeoutSeconds: 0 }, { serviceMonitor: { interval: '30 seconds' } }, { resourcesPreset: 'huge' }, { unknown: true }]) {
-      assert.match(await failure({ values: { metrics: values } }), /values don't meet the specifications of the schema/, JSON.stringify(values));
+      assert.match(await renderFailure({ values: { metrics: values } }), /values don't meet the specifications of the schema/, JSON.stringify(values));
     }
   });
 });

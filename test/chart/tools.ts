@@ -218,3 +218,14 @@ export function altibaseContainer(sts: K8sObject): any {
 export function envOf(container: any): Map<string, any> {
   return new Map((container.env ?? []).map((e: any) => [e.name, e]));
 }
+
+/** The output of a `helm template` that must fail; the test fails when helm accepts the values. */
+export async function renderFailure(options: RenderOptions): Promise<string> {
+  try {
+    await helmTemplateText(options);
+  } catch (error) {
+    if (error instanceof HelmError) return error.output;
+    throw error;
+  }
+  throw new Error(`helm template accepted ${JSON.stringify(options)}`);
+}

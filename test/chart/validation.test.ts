@@ -1,16 +1,7 @@
 /** Bad values stop `helm template` (so also install/upgrade) with a message naming each bad value. */
 import assert from 'node:assert/strict';
-import { HelmError, helmTemplateText, type RenderOptions } from './tools.js';
+import { helmTemplateText, renderFailure, type RenderOptions } from './tools.js';
 
-async function failure(options: RenderOptions): Promise<string> {
-  try {
-    await helmTemplateText(options);
-  } catch (error) {
-    if (error instanceof HelmError) return error.output;
-    throw error;
-  }
-  assert.fail(`helm template accepted ${JSON.stringify(options)}`);
-}
 
 /** values with aku.replications replaced (a list must be given whole). */
 const withGroups = (...replications: object[]) => ({ aku: { replications } });
@@ -96,12 +87,12 @@ describe('chart: values validation at template time', function () {
 
   for (const c of cases) {
     it(`refuses ${c.name}`, async () => {
-      assert.match(await failure(c.options), c.expect);
+      assert.match(await renderFailure(c.options), c.expect);
     });
   }
 
   it('reports every bad value in one message', async () => {
-    const output = await failure({
+    const output = await renderFailure({
       set: { replicaCount: 7, 'aku.serverCount': 0, 'altibase.containerPorts.service': 1 },
       values: withGroups({ prefix: 'P'.repeat(38), items: [T1] }),
     });

@@ -15,10 +15,7 @@ export function cleanAndRejoin(target: Target): void {
   const release = useRelease(target, 'aku-e2e-clean', 'clean');
 
   it('three pods Ready, a row written on each is on all three', async () => {
-    const r = release();
-    await r.install(['--set', 'replicaCount=3'], 3);
-    for (const n of [0, 1, 2]) await r.write(n, 'before the clean');
-    await r.expectRows([0, 1, 2]);
+    await release().installWithRowsOnEach(3, 'before the clean');
   });
 
   it('kubectl exec pod 1 -- aku -p clean exits 0, drops its pairs, resets the peers\' sides, and the pod goes unready', async () => {

@@ -17,10 +17,7 @@ export function masterStorageLost(target: Target): void {
   const release = useRelease(target, 'aku-e2e-master-lost', 'lost');
 
   it('three pods Ready, a row written on each is on all three', async () => {
-    const r = release();
-    await r.install(['--set', 'replicaCount=3'], 3);
-    for (const n of [0, 1, 2]) await r.write(n, 'before the MASTER lost its volume');
-    await r.expectRows([0, 1, 2]);
+    await release().installWithRowsOnEach(3, 'before the MASTER lost its volume');
   });
 
   it('pod 0 and its claim deleted: the new, empty MASTER refuses to start with the manual\'s message; the slaves keep every row and take writes', async () => {

@@ -26,10 +26,7 @@ export function podDelete(target: Target): void {
   const release = useRelease(target, 'aku-e2e-pod-delete', 'del');
 
   it('three pods Ready, a row written on each is on all three', async () => {
-    const r = release();
-    await r.install(['--set', 'replicaCount=3'], 3);
-    for (const n of [0, 1, 2]) await r.write(n, 'before any delete');
-    await r.expectRows([0, 1, 2]);
+    await release().installWithRowsOnEach(3, 'before any delete');
   });
 
   it('kubectl delete pod of slave 1: it returns on its claim and holds the rows written on 0 and 2 meanwhile; 0 and 2 run no start again', async () => {

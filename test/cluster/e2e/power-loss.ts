@@ -18,10 +18,7 @@ export function powerLoss(target: Target): void {
   const release = useRelease(target, 'aku-e2e-power-loss', 'power');
 
   it('three pods Ready, rows written on each are on all three', async () => {
-    const r = release();
-    await r.install(['--set', 'replicaCount=3'], 3);
-    for (const n of [0, 1, 2]) await r.write(n, 'before the power cut');
-    await r.expectRows([0, 1, 2]);
+    await release().installWithRowsOnEach(3, 'before the power cut');
   });
 
   it('power cut and restored: every container restarts without preStop, resumes, and holds every acknowledged row', async () => {

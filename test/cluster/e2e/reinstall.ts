@@ -33,10 +33,7 @@ export function reinstallOverClaims(target: Target): void {
   const release = useRelease(target, 'aku-e2e-reinstall', 'again');
 
   it('three pods Ready, a row written on each is on all three', async () => {
-    const r = release();
-    await r.install(['--set', 'replicaCount=3'], 3);
-    for (const n of [0, 1, 2]) await r.write(n, 'before the first uninstall');
-    await r.expectRows([0, 1, 2]);
+    await release().installWithRowsOnEach(3, 'before the first uninstall');
   });
 
   it('helm uninstall (every pod at once), helm install: the pods come back on their claims with every row', async () => {

@@ -61,6 +61,14 @@ export class E2eRelease {
     if (expectPods !== undefined) await this.waitReady(expectPods, timeoutMs);
   }
 
+  /** The usual opening: install with `replicas` pods, write a row on each, wait until every pod holds them all. */
+  async installWithRowsOnEach(replicas: number, what: string, args: string[] = []): Promise<void> {
+    await this.install(['--set', `replicaCount=${replicas}`, ...args], replicas);
+    const all = Array.from({ length: replicas }, (_, n) => n);
+    for (const n of all) await this.write(n, what);
+    await this.expectRows(all);
+  }
+
   /** `helm upgrade <release> <chart> --reuse-values …`, as NOTES tells users to scale. */
   async upgrade(args: string[]): Promise<void> {
     const r = await this.cluster.helm(['upgrade', this.name, CHART_DIR, '--reuse-values', ...args]);

@@ -34,10 +34,7 @@ export function staleObjects(target: Target): void {
   const release = useRelease(target, 'aku-e2e-stale', 'stale');
 
   it('four pods Ready, a row written on each is on all four', async () => {
-    const r = release();
-    await r.install(['--set', 'replicaCount=4'], 4);
-    for (const n of [0, 1, 2, 3]) await r.write(n, 'before pod 3 died');
-    await r.expectRows([0, 1, 2, 3]);
+    await release().installWithRowsOnEach(4, 'before pod 3 died');
   });
 
   it('pod 3 killed without aku -p end, kubectl scale --replicas=2: aku status flags the objects still holding log for pod 3', async () => {

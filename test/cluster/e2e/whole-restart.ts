@@ -12,10 +12,7 @@ export function wholeRestart(target: Target): void {
   const release = useRelease(target, 'aku-e2e-whole-restart', 'whole');
 
   it('three pods Ready, rows written on each are on all three', async () => {
-    const r = release();
-    await r.install(['--set', 'replicaCount=3'], 3);
-    for (const n of [0, 1, 2]) await r.write(n, 'before the restart');
-    await r.expectRows([0, 1, 2]);
+    await release().installWithRowsOnEach(3, 'before the restart');
   });
 
   it('kubectl delete pod of all three at once: they come back with every row, and replicate again', async () => {
