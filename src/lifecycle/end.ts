@@ -345,6 +345,7 @@ async function settlePairs(run: EndRun): Promise<void> {
   const { ctx } = run;
   const settlement = run.settlement ?? settlementOf({ kind: 'unknown', why: 'not read' }, ctx.config.replicationResetAtEnd);
   const resets = ctx.topology.self.role === 'SLAVE' && settlement.settle === 'reset';
+  if (resets) forgiveDepartingPeers(run);
   if (run.undelivered.size > 0) {
     keepBothSides(run);
     return;
@@ -354,6 +355,23 @@ async function settlePairs(run: EndRun): Promise<void> {
     return;
   }
   keepDeliberately(run, settlement);
+}
+
+/**
+ * A scale-down takes every ordinal from spec.replicas up: a pair toward one of those that could not
+ * deliver (that pod died, or ends too) holds nothing anyone needs — this pod's changes reach the
+ * pods that stay through their own pairs, and a departed pod that ever returns rejoins by TRUNCATE
+ * + SYNC. Keeping every pair for it would only leave the pods that stay holding log for this one.
+ */
+function forgiveDepartingPeers(run: EndRun): void {
+  const reason = run.outcome.stop?.reason;
+  if (reason?.kind !== 'scale-down') return;
+  for (const link of run.ctx.topology.links) {
+    const why = run.undelivered.get(link.name);
+    if (why === undefined || link.peer.ordinal < reason.replicas) continue;
+    run.undelivered.delete(link.name);
+    run.ctx.logger.info(W.settle, `${link.name} could not deliver (${why}), but ${podOf(link.peer.host)} leaves the set too (ordinal ${link.peer.ordinal} >= spec.replicas ${reason.replicas}): nothing of this pod's needs to reach it.`, { pod: podOf(link.peer.host), replication: link.name });
+  }
 }
 
 /** Every change was delivered and the pod comes back (or is the MASTER): both sides keep their restart points. */

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { StopReason } from '../../src/lifecycle/index.js';
-import { messages, SimPods, testConfig } from '../helpers/sim-pods.js';
+import { messages, podName, SimPods, testConfig } from '../helpers/sim-pods.js';
 
 /**
  * `-p end` settles the pairs by why the pod stops (the reason comes through the lifecycle
@@ -66,6 +66,32 @@ describe('-p end by stop reason: restart keeps, decommission resets, unknown fal
       }
     }
     assert.notEqual((await pods.replications(0)).get('AKU_REP_01')?.xsn, -1, 'the pairs without pod 2 keep their history');
+  });
+
+  it('a scale-down whose pair toward another departing pod cannot deliver (that pod died) still decommissions: nothing of it needs to reach a pod that leaves too', async () => {
+    pods = new SimPods(testConfig());
+    await pods.startPods([0, 1, 2, 3]);
+    await pods.app(2, "INSERT INTO SYS.T1 VALUES (1, 'written on 2 before the scale-down')");
+    pods.cluster.shutdown(podName(3));
+    const end = await pods.aku(2, 'end', { stopReason: { kind: 'scale-down', ordinal: 2, replicas: 2, whenScaled: 'Retain' } });
+    assert.equal(end.code, 0, end.lines.join('\n'));
+    assert.ok(messages(end).some((m) => /^AKU_REP_23 could not deliver \(.*\), but altibase-sts-3 leaves the set too \(ordinal 3 >= spec\.replicas 2\): nothing of this pod's needs to reach it\.$/.test(m)), end.lines.join('\n'));
+    assert.ok(messages(end).includes('Reset replications.'));
+    for (const i of [0, 1]) {
+      assert.deepEqual((await pods.replications(i)).get(`AKU_REP_${i}2`), { xsn: -1, started: false }, `AKU_REP_${i}2 on pod ${i}`);
+    }
+    assert.deepEqual(await pods.converged([0, 1]), ['1:written on 2 before the scale-down']);
+  });
+
+  it('a pair toward a pod that stays, which cannot deliver, still keeps every pair (exit 1)', async () => {
+    pods = new SimPods(testConfig());
+    await pods.startPods([0, 1, 2]);
+    pods.cluster.shutdown(podName(1));
+    await pods.app(2, "INSERT INTO SYS.T1 VALUES (1, 'written on 2 while 1 is down')");
+    const end = await pods.aku(2, 'end', { stopReason: SCALE_DOWN });
+    assert.equal(end.code, 1, end.lines.join('\n'));
+    assert.ok(!messages(end).includes('Reset replications.'));
+    assert.notEqual((await pods.replications(0)).get('AKU_REP_02')?.xsn, -1, 'kept on pod 0');
   });
 
   it('an uninstall with volumes deleted decommissions; with volumes retained keeps, and a reinstall over them resumes', async () => {
