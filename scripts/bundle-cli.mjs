@@ -15,6 +15,8 @@
 //   use; the third-party ones are bundled apart, in lazy/<name>.cjs, so that a run that does not
 //   use them does not even read them. oclif's import of wsl-utils on every start (for isWsl) gets
 //   is-wsl alone.
+// - The Kubernetes client and prom-client, which one command each uses, are bundled apart in
+//   lazy/ too and required from there when that command runs.
 // - aku.cjs.cache: V8's code cache, so that a start does not parse and compile oclif again.
 // - meta.json: which sources each output holds (esbuild's metafile), for reading, not loaded.
 import { build } from 'esbuild';
@@ -31,6 +33,12 @@ const LAZY_BUILTINS = new Set(['child_process', 'readline', 'perf_hooks']);
 /** oclif's dependencies every run uses (its logger, its module loader): bundled in, code-cached. */
 const EAGER_PACKAGES = new Set(['debug', 'get-package-type']);
 const LAZY_RUNTIME = 'aku-lazy-runtime';
+/**
+ * Packages of aku's own that one command alone uses (the Kubernetes client: -p end, reconcile;
+ * prom-client: metrics), bundled apart in lazy/ and required from there by that command: in
+ * aku.cjs, 3 MB of the Kubernetes client were read and parsed on every start of every command.
+ */
+const COMMAND_PACKAGES = new Set(['@kubernetes/client-node', 'prom-client']);
 const ENTRY = 'src/cli/main.ts';
 
 /**
@@ -75,8 +83,14 @@ const lazyOclifDependencies = {
   name: 'lazy-oclif-dependencies',
   setup(b) {
     const fromOclif = (args) => args.importer.includes('/node_modules/@oclif/core/') && ['require-call', 'dynamic-import'].includes(args.kind);
-    b.onResolve({ filter: /^[^./]/ }, (args) => {
+    b.onResolve({ filter: /^[^./]/ }, async (args) => {
       if (args.path === LAZY_RUNTIME) return { path: LAZY_RUNTIME, namespace: 'lazy' };
+      if (COMMAND_PACKAGES.has(packageName(args.path)) && args.importer.startsWith(`${root}src/`)) {
+        const resolved = await b.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        lazyPackages.set(args.path, resolved.path);
+        return { path: `./${lazyFile(args.path)}`, external: true };
+      }
       if (!fromOclif(args)) return undefined;
       const bare = args.path.replace(/^node:/, '');
       if (LAZY_BUILTINS.has(bare)) return { path: `node:${bare}`, namespace: 'lazy' };
