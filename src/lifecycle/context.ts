@@ -40,9 +40,8 @@ export interface LifecycleContext {
   /** Resolves a host name to addresses (system resolver, or the simulator's hosts file). */
   resolve(host: string): Promise<string[]>;
   /**
-   * An address of this pod's own server that needs no DNS (127.0.0.1 in a pod): `-p end` uses it
-   * when the pod's own name no longer resolves (helm uninstall deletes the headless Service while
-   * the preStop hooks run).
+   * An address of this pod's own server that needs no DNS (127.0.0.1 in a pod): `-p end` reaches
+   * its server there first (server.ts reachSelf says why).
    */
   localServerAddress?: string;
   /** True when an address belongs to this machine. */

@@ -174,7 +174,7 @@ function capitalised(text: string): string {
 
 async function connect(run: EndRun): Promise<void> {
   const { ctx, deadline } = run;
-  run.self = await reachSelf(ctx, W.connect, { deadline, retry: UNTIL_DEADLINE, localFallback: true });
+  run.self = await reachSelf(ctx, W.connect, { deadline, retry: UNTIL_DEADLINE, local: true });
   run.own = await readStates(run.self, { deadline });
   await run.self.release();
   // A peer busy with another pod's end is worth waiting for, up to a quarter of the budget.

@@ -127,35 +127,33 @@ export function shortReason(error: unknown): string {
 }
 
 /**
- * This pod's own server must answer; without it nothing can be done. With `localFallback`, a
- * name that no longer resolves (the headless Service deleted first, as `helm uninstall` does) is
- * not waited out: the server is reached on ctx.localServerAddress instead.
+ * This pod's own server must answer; without it nothing can be done. With `local` (`-p end`), the
+ * server is reached on ctx.localServerAddress first, the name only if that fails: an end needs no
+ * DNS (helm uninstall deletes the headless Service while the preStop hooks run), and a lookup of
+ * the pod's own name in its last seconds would leave that name's old address in the cluster's DNS
+ * cache, which the pod's replacement then waits out in its address check (measured: ~2.5 s of a
+ * resumed start that otherwise takes 0.04 s).
  */
 export async function reachSelf(
   ctx: LifecycleContext,
   where: string,
-  options: { deadline?: number; retry?: number; localFallback?: boolean } = {},
+  options: { deadline?: number; retry?: number; local?: boolean } = {},
 ): Promise<Server> {
   const node = { ordinal: ctx.topology.self.ordinal, host: ctx.topology.self.host };
-  const { localFallback, ...open } = options;
-  const local = localFallback ? ctx.localServerAddress : undefined;
-  let session = ctx.session(node.host);
-  try {
-    if (local === undefined) {
-      await session.open(open);
-    } else {
-      try {
-        await session.open({ ...open, retry: false });
-      } catch (error) {
-        if (!isNameNotResolved(error)) {
-          await session.open(open);
-        } else {
-          ctx.logger.warn(where, `${node.host} does not resolve (${shortReason(error)}); reaching this pod's server on ${local} instead.`);
-          session = ctx.session(local);
-          await session.open(open);
-        }
-      }
+  const { local: preferLocal, ...open } = options;
+  const local = preferLocal ? ctx.localServerAddress : undefined;
+  if (local !== undefined) {
+    const session = ctx.session(local);
+    try {
+      await session.open({ ...open, retry: false });
+      return new Server(node, session, ctx);
+    } catch (error) {
+      ctx.logger.info(where, `This pod's server does not answer on ${local} (${shortReason(error)}); reaching it as ${node.host}.`);
     }
+  }
+  const session = ctx.session(node.host);
+  try {
+    await session.open(open);
   } catch (error) {
     throw new LifecycleError(
       `cannot reach this pod's own server at ${node.host}:${ctx.config.portNo} (${shortReason(error)}). ` +

@@ -143,7 +143,7 @@ describe('aku -p end and -p clean (altisim in-process)', function () {
     assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
     assert.equal(run.code, 1, run.lines.join('\n'));
     const said = messages(run).join('\n');
-    assert.match(said, /altibase-sts-1\.altibase-svc does not resolve \(ERR-50032 : .*\); reaching this pod's server on 10\.0\.0\.\d+ instead\./);
+    assert.doesNotMatch(said, /reaching it as altibase-sts-1\.altibase-svc/, 'its own server was reached on its local address');
     assert.match(said, /AKU_REP_01 is kept on both sides, not reset \(altibase-sts-0\.altibase-svc is not reachable\)/);
     pods.cluster.addHost('altibase-sts-1.altibase-svc', pods.cluster.server('altibase-sts-1').address);
     assert.equal((await pods.replications(1)).get('AKU_REP_01')?.started, false, 'its sender is stopped');

@@ -189,10 +189,12 @@ describe('while a run is under way (altisim in-process)', function () {
       await connection?.close();
       return connection !== undefined;
     };
+    // -p end reaches its own server on its local address (no DNS): by that address, or by name.
+    const own = (server: string) => server.startsWith('altibase-sts-1') || server.startsWith(`${pods.cluster.server('altibase-sts-1').address}:`);
     const run = await pods.aku(1, 'end', {
       beforeStatement: async (sql, server) => {
-        if (server.startsWith('altibase-sts-1') && sql.includes('FLUSH ALL') && (await tryConnect(0))) free.push('MASTER free during the FLUSH here');
-        if (server.startsWith('altibase-sts-1') && sql.endsWith('RESET') && (await tryConnect(0))) free.push('MASTER free during the RESET here');
+        if (own(server) && sql.includes('FLUSH ALL') && (await tryConnect(0))) free.push('MASTER free during the FLUSH here');
+        if (own(server) && sql.endsWith('RESET') && (await tryConnect(0))) free.push('MASTER free during the RESET here');
         if (server.startsWith('altibase-sts-0') && sql.endsWith('STOP') && (await tryConnect(1))) free.push('own server free during the STOP on the MASTER');
       },
     });
