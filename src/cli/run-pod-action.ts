@@ -1,13 +1,10 @@
 import { isConfigError, loadAkuConf } from '../config/index.js';
-import { loadDriver } from '../db/drivers/index.js';
 import { ServerSessions } from '../db/server-sessions.js';
-import { sessionSettingsFromConfig, type DbLogger } from '../db/session.js';
 import { recordOutcome } from '../lifecycle/completion-file.js';
 import { runPodLifecycle, type LifecycleContext } from '../lifecycle/index.js';
-import { hostResolver, isLocalAddress } from '../lifecycle/host-resolution.js';
-import { Logger } from '../log/logger.js';
-import { buildTopology, PodIdentityError, replicationHostProblem, resolvePodIdentity } from '../topology/index.js';
+import { buildTopology, PodIdentityError, resolvePodIdentity } from '../topology/index.js';
 import { commandLogger } from './command-logger.js';
+import { serverAccess } from './server-access.js';
 import { EXIT } from './exit-codes.js';
 import type { PodAction } from './pod-action.js';
 
@@ -17,7 +14,7 @@ export interface PodActionOptions {
   json?: boolean;
 }
 
-export const DEFAULT_COMPLETION_FILE = '/tmp/aku_start_completed';
+export { DEFAULT_COMPLETION_FILE } from './server-access.js';
 
 /**
  * Builds everything `-p` needs from the environment — config, pod identity, topology, driver,
@@ -32,23 +29,11 @@ export async function runPodAction(action: PodAction, options: PodActionOptions,
     const { config } = loadAkuConf(env);
     logger.addSecret(config.sysPassword);
     const topology = buildTopology(config, resolvePodIdentity(env));
-    const hostProblem = replicationHostProblem(config);
-    if (hostProblem) throw new PodIdentityError(hostProblem);
-    const driver = await loadDriver(env.AKU_DRIVER?.trim() || 'odbc');
-    sessions = new ServerSessions(driver, sessionSettingsFromConfig(config, env), { logger: dbLogger(logger) });
+    const opened = await serverAccess(config, topology, logger, env);
+    sessions = opened.sessions;
     ctx = {
-      config,
-      topology,
-      logger,
-      session: (host) => sessions.get(host),
-      completionFile: env.AKU_START_COMPLETED_FILE || DEFAULT_COMPLETION_FILE,
+      ...opened.access,
       dryRun: options.dryRun,
-      resolve: hostResolver(driver),
-      isLocalAddress,
-      localServerAddress: '127.0.0.1',
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      now: () => Date.now(),
-      progressIntervalSec: Number(env.AKU_PROGRESS_INTERVAL_SEC) || 10,
       // Loaded here, on use: only -p end asks, so -i and -p start never load the Kubernetes client.
       stopReason: async (boundMs) => {
         const { readStopReason } = await import('../kube/stop-facts.js');
@@ -72,11 +57,4 @@ export async function runPodAction(action: PodAction, options: PodActionOptions,
   }
   if (options.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
   return outcome.exitCode;
-}
-
-/** The session layer's messages, as aku log lines with the server in the `[pod]` field. */
-function dbLogger(logger: Logger): DbLogger {
-  return {
-    log: (level, message, context) => logger.log({ level, where: 'db', message, pod: context.host.split('.')[0] ?? context.host }),
-  };
 }

@@ -1,14 +1,10 @@
 import { loadAkuConf } from '../config/index.js';
-import { loadDriver } from '../db/drivers/index.js';
 import { ServerSessions } from '../db/server-sessions.js';
-import { sessionSettingsFromConfig, type DbLogger } from '../db/session.js';
-import { hostResolver, isLocalAddress } from '../lifecycle/host-resolution.js';
-import { Logger } from '../log/logger.js';
 import { runRecover, type RecoverContext } from '../recover/index.js';
-import { buildTopology, MASTER_ORDINAL, PodIdentityError, replicationHostProblem, resolvePodIdentity } from '../topology/index.js';
+import { buildTopology, MASTER_ORDINAL, PodIdentityError, resolvePodIdentity } from '../topology/index.js';
 import { commandLogger } from './command-logger.js';
+import { serverAccess } from './server-access.js';
 import { EXIT } from './exit-codes.js';
-import { DEFAULT_COMPLETION_FILE } from './run-pod-action.js';
 
 export interface RecoverCliOptions {
   source: number;
@@ -48,22 +44,10 @@ export async function runRecoverCommand(options: RecoverCliOptions, env: NodeJS.
     if (topology.self.ordinal !== MASTER_ORDINAL) {
       throw new PodIdentityError(`aku recover runs in the MASTER's pod ${master}, not in ${topology.self.podName}: kubectl exec ${master} -- aku recover --from ${options.source}`);
     }
-    const hostProblem = replicationHostProblem(config);
-    if (hostProblem) throw new PodIdentityError(hostProblem);
-    const driver = await loadDriver(env.AKU_DRIVER?.trim() || 'odbc');
-    sessions = new ServerSessions(driver, sessionSettingsFromConfig(config, env), { logger: dbLogger(logger) });
+    const opened = await serverAccess(config, topology, logger, env);
+    sessions = opened.sessions;
     ctx = {
-      config,
-      topology,
-      logger,
-      session: (host) => sessions.get(host),
-      completionFile: env.AKU_START_COMPLETED_FILE || DEFAULT_COMPLETION_FILE,
-      resolve: hostResolver(driver),
-      isLocalAddress,
-      localServerAddress: '127.0.0.1',
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      now: () => Date.now(),
-      progressIntervalSec: Number(env.AKU_PROGRESS_INTERVAL_SEC) || 10,
+      ...opened.access,
       busyWaitSec: RECOVER_BUSY_WAIT_SEC,
     };
   } catch (error) {
@@ -74,11 +58,4 @@ export async function runRecoverCommand(options: RecoverCliOptions, env: NodeJS.
   const outcome = await runRecover(ctx, { source: options.source, act: options.act, acceptLoss: options.acceptLoss }, () => sessions.closeAll());
   if (options.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
   return outcome.exitCode;
-}
-
-/** The session layer's messages, as aku log lines with the server in the `[pod]` field. */
-function dbLogger(logger: Logger): DbLogger {
-  return {
-    log: (level, message, context) => logger.log({ level, where: 'db', message, pod: context.host.split('.')[0] ?? context.host }),
-  };
 }
