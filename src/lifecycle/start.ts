@@ -218,7 +218,9 @@ async function detectFailedServers(
   const left = (ordinal: number, name: string) => leaves.get(ordinal)?.get(name);
   for (const group of ctx.config.replications) {
     if (ctx.topology.self.role === 'MASTER') {
-      for (const slave of reached.servers.values()) {
+      // In ordinal order: the refusal names the lowest slave with history (the servers were
+      // reached in whatever order their sessions opened).
+      for (const slave of [...reached.servers.values()].sort((a, b) => a.ordinal - b.ordinal)) {
         const name = replicationName(group, MASTER_ORDINAL, slave.ordinal);
         const theirs = states.get(slave.ordinal) as ReplicationStates;
         if (hasHistory(theirs, name) && !hasHistory(own, name)) {
