@@ -15,7 +15,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
 import { EXIT } from '../src/cli/exit-codes.js';
-import { DEFAULT_COMPLETION_FILE } from '../src/cli/run-pod-action.js';
+import { DEFAULT_COMPLETION_FILE } from '../src/cli/server-access.js';
 import { MAX_OBJECT_NAME_BYTES, MAX_REPLICATION_NAME_BYTES, RESERVED_WORDS } from '../src/config/identifiers.js';
 import { MAX_PREFIX_BYTES, SCALAR_PROPERTIES, SYNC_PARALLEL_RANGE } from '../src/config/properties.js';
 import { MAX_REPLICATION_HOST_BYTES, replicationName, serverHost } from '../src/topology/topology.js';

@@ -14,7 +14,6 @@ export interface PodActionOptions {
   json?: boolean;
 }
 
-export { DEFAULT_COMPLETION_FILE } from './server-access.js';
 
 /**
  * Builds everything `-p` needs from the environment — config, pod identity, topology, driver,

@@ -1,12 +1,12 @@
 import { isConfigError, loadAkuConf } from '../config/index.js';
 import { loadDriver } from '../db/drivers/index.js';
-import { sessionSettingsFromConfig, type DbLogger } from '../db/session.js';
-import { Logger } from '../log/logger.js';
+import { sessionSettingsFromConfig } from '../db/session.js';
 import { resolveReplicas, runReconcile, unknownCountMessage, type KnownReplicas, type ReconcileContext } from '../reconcile/index.js';
 import { podInSet } from '../topology/index.js';
+import { quietDbLogger } from '../status/observe.js';
 import { commandLogger } from './command-logger.js';
 import { EXIT } from './exit-codes.js';
-import { DEFAULT_COMPLETION_FILE } from './run-pod-action.js';
+import { DEFAULT_COMPLETION_FILE } from './server-access.js';
 
 export interface ReconcileCliOptions {
   dryRun: boolean;
@@ -67,7 +67,7 @@ export async function runReconcileCommand(options: ReconcileCliOptions, env: Nod
       slot: {
         driver: await loadDriver(env.AKU_DRIVER?.trim() || 'odbc'),
         sysdba: sessionSettingsFromConfig(config, env),
-        dbLogger: quiet(logger),
+        dbLogger: quietDbLogger(logger),
         ...(self ? { selfOrdinal: self.ordinal } : {}),
         completionFile: env.AKU_START_COMPLETED_FILE || DEFAULT_COMPLETION_FILE,
         busyWaitMs: RECONCILE_BUSY_WAIT_MS,
@@ -92,6 +92,3 @@ export async function runReconcileCommand(options: ReconcileCliOptions, env: Nod
 }
 
 /** Connect retries are expected (a busy slot, a departed pod): the session layer's lines go to DEBUG only. */
-function quiet(logger: Logger): DbLogger {
-  return { log: (_level, message, context) => logger.debug('db', message, { pod: context.host.split('.')[0] ?? context.host }) };
-}

@@ -6,7 +6,7 @@ import { monitorLoginFromEnv, renderStatusText, runStatus, type KnownReplicas, t
 import { podInSet } from '../topology/index.js';
 import { commandLogger } from './command-logger.js';
 import { EXIT } from './exit-codes.js';
-import { DEFAULT_COMPLETION_FILE } from './run-pod-action.js';
+import { DEFAULT_COMPLETION_FILE } from './server-access.js';
 
 export interface StatusCliOptions {
   json: boolean;

@@ -81,7 +81,7 @@ export async function observeServer(ctx: ObserveContext, node: ServerNode): Prom
   const blank = { node, login: null, adminMode: null, objects: new Map(), senders: new Map(), receivers: new Map<string, ConflictCounts>(), gaps: new Map() };
 
   if (ctx.monitor) {
-    const session = new Session(ctx.driver, node.host, { ...ctx.sysdba, user: ctx.monitor.user, password: ctx.monitor.password, sysdba: false }, { logger: quiet(ctx.logger) });
+    const session = new Session(ctx.driver, node.host, { ...ctx.sysdba, user: ctx.monitor.user, password: ctx.monitor.password, sysdba: false }, { logger: quietDbLogger(ctx.logger) });
     const opened = await openOnce(session);
     if (opened === undefined) return read(ctx, session, node, 'monitor', blank);
     if (isConnectFailure(opened)) return { ...blank, state: 'unreachable', reason: short(opened) };
@@ -94,7 +94,7 @@ export async function observeServer(ctx: ObserveContext, node: ServerNode): Prom
       ctx.logger.warn(where, `The monitoring user ${ctx.monitor.user} was refused (${short(opened)}); reading as SYSDBA instead.`, { pod });
     }
   }
-  const slot = await openSysdbaSlot({ ...ctx, dbLogger: quiet(ctx.logger) }, node);
+  const slot = await openSysdbaSlot({ ...ctx, dbLogger: quietDbLogger(ctx.logger) }, node);
   if (slot.kind === 'busy') {
     ctx.logger.info(
       where,
@@ -163,6 +163,6 @@ function xsnOf(value: unknown): number {
 }
 
 /** Connect retries are expected here (a busy slot): the session layer's lines go to DEBUG only. */
-function quiet(logger: Logger): DbLogger {
+export function quietDbLogger(logger: Logger): DbLogger {
   return { log: (_level, message, context) => logger.debug('db', message, { pod: context.host.split('.')[0] ?? context.host }) };
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { FACT_FILES, renderImageExitCodes, renderJson, renderShell, sharedFacts } from '../../scripts/generate-shared-facts.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
-import { DEFAULT_COMPLETION_FILE } from '../../src/cli/run-pod-action.js';
+import { DEFAULT_COMPLETION_FILE } from '../../src/cli/server-access.js';
 import { replicationName, serverHost } from '../../src/topology/topology.js';
 import { CHART_DIR, REPO_ROOT, tools } from './tools.js';
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describeResult, startPaths, waitFor, type Target } from '../helpers.js';
 import { bulkCount, insertBulk } from './bulk.js';
-import { useRelease, type E2eRelease } from './release.js';
+import { useRelease } from './release.js';
 
 const BULK_ROWS = 100_000;
 /** Seconds from the first to the last `[akuRunStart:…]` line of a log. */
